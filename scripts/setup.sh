@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs everything macropipe needs to build, test and benchmark on Debian 12.
+# Idempotent: packages already present are not touched, so it is safe to rerun.
+set -euo pipefail
+
+packages=(
+  # Build tools and libraries.
+  build-essential cmake ninja-build pkg-config git
+  libcurl4-openssl-dev libsqlite3-dev sqlite3 libssl-dev
+  nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
+  libpugixml-dev libcpp-httplib-dev
+  # Tests and benchmarks.
+  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pandas time
+  # Forecasting: LibTorch, with an optimized BLAS instead of the reference one.
+  libtorch-dev libopenblas0-pthread
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}"
+else
+  echo "setup: all packages present"
+fi

@@ -1,0 +1,50 @@
+#include "cli/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/error.h"
+#include "core/files.h"
+
+namespace macropipe {
+
+Workspace::Workspace(const std::filesystem::path& data_dir)
+    : data_dir_(data_dir), store_(data_dir / "landing"), landing_(store_) {}
+
+Warehouse& Workspace::warehouse() {
+  if (!warehouse_) {
+    CreateDirectories(data_dir_);
+    warehouse_ = OpenSqliteWarehouse((data_dir_ / "warehouse.db").string());
+  }
+  return *warehouse_;
+}
+
+IngestSummary IngestSources(const Config& config, LandingZone& landing) {
+  std::vector<std::unique_ptr<Source>> sources;
+  for (const SourceConfig& source_config : config.sources) {
+    sources.push_back(MakeSource(source_config));
+  }
+
+  IngestSummary summary;
+  HttpClient http;
+  FetchContext context{landing, http, UtcTimestampNow()};
+  for (const auto& source : sources) {
+    ++summary.sources;
+    spdlog::info("source {}: fetching", source->name());
+    try {
+      FetchSummary fetched = source->Fetch(context);
+      summary.fetched.objects_landed += fetched.objects_landed;
+      summary.fetched.objects_unchanged += fetched.objects_unchanged;
+      summary.fetched.series += fetched.series;
+      spdlog::info("source {}: {} series, {} objects landed, {} unchanged", source->name(),
+                   fetched.series, fetched.objects_landed, fetched.objects_unchanged);
+    } catch (const Error& error) {
+      // Local storage failures affect every source alike: stop at once.
+      if (error.code() == ErrorCode::kPermissionDenied) throw;
+      spdlog::error("source {} failed: {}", source->name(), error.what());
+      summary.failures.push_back({source->name(), error.what()});
+    }
+  }
+  return summary;
+}
+
+}  // namespace macropipe

@@ -1,0 +1,51 @@
+// The pipeline's two halves as the command line runs them: ingest (fetch and
+// land every configured source) and load (apply everything landed to the
+// warehouse).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "etl/loader.h"
+#include "landing/landing_zone.h"
+#include "landing/local_object_store.h"
+#include "sources/source.h"
+#include "warehouse/warehouse.h"
+
+namespace macropipe {
+
+// The storage of one data directory: `<dir>/landing` and `<dir>/warehouse.db`.
+class Workspace {
+ public:
+  explicit Workspace(const std::filesystem::path& data_dir);
+
+  LandingZone& landing() { return landing_; }
+  Warehouse& warehouse();
+  const std::filesystem::path& data_dir() const { return data_dir_; }
+
+ private:
+  std::filesystem::path data_dir_;
+  LocalObjectStore store_;
+  LandingZone landing_;
+  std::unique_ptr<Warehouse> warehouse_;
+};
+
+struct SourceFailure {
+  std::string source;
+  std::string message;
+};
+
+struct IngestSummary {
+  int sources = 0;
+  FetchSummary fetched;  // Added up over sources.
+  std::vector<SourceFailure> failures;
+};
+
+// Creates every source first, so a config error stops the run before any fetch,
+// then fetches each source. A failing source is recorded and the rest go on.
+IngestSummary IngestSources(const Config& config, LandingZone& landing);
+
+}  // namespace macropipe

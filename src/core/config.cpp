@@ -1,0 +1,180 @@
+#include "core/config.h"
+
+#include <algorithm>
+#include <set>
+#include <toml++/toml.h>
+
+#include "core/error.h"
+#include "core/files.h"
+
+namespace macropipe {
+namespace {
+
+// The public location of the newest FRED-MD vintage.
+// NOTE: the St. Louis Fed has moved these files before; if the URL stops
+// working, set `url` in a config file to the current address or a local copy.
+constexpr char kFredMdCurrentUrl[] =
+    "https://www.stlouisfed.org/-/media/project/frbstl/stlouisfed/research/fred-md/monthly/"
+    "current.csv";
+
+std::string LineOf(const toml::node& node) {
+  return std::to_string(node.source().begin.line);
+}
+
+}  // namespace
+
+OptionReader::OptionReader(const toml::table& table, std::string file, std::string where)
+    : table_(table), file_(std::move(file)), where_(std::move(where)) {}
+
+std::string OptionReader::Where(const std::string& key) const {
+  const toml::node* node = table_.get(key);
+  std::string line = node != nullptr ? " line " + LineOf(*node) : "";
+  return file_ + line + ", key '" + key + "' in " + where_;
+}
+
+const void* OptionReader::Node(const std::string& key) {
+  if (std::find(read_keys_.begin(), read_keys_.end(), key) == read_keys_.end()) {
+    read_keys_.push_back(key);
+  }
+  return table_.get(key);
+}
+
+void OptionReader::ThrowWrongType(const std::string& key, const char* expected) const {
+  throw Error(ErrorCode::kInvalidInput,
+              "wrong type for " + Where(key) + ": expected " + expected);
+}
+
+std::optional<std::string> OptionReader::String(const std::string& key) {
+  auto node = static_cast<const toml::node*>(Node(key));
+  if (node == nullptr) return std::nullopt;
+  if (!node->is_string()) ThrowWrongType(key, "a string");
+  return node->value<std::string>();
+}
+
+std::optional<int64_t> OptionReader::Integer(const std::string& key) {
+  auto node = static_cast<const toml::node*>(Node(key));
+  if (node == nullptr) return std::nullopt;
+  if (!node->is_integer()) ThrowWrongType(key, "an integer");
+  return node->value<int64_t>();
+}
+
+std::optional<double> OptionReader::Number(const std::string& key) {
+  auto node = static_cast<const toml::node*>(Node(key));
+  if (node == nullptr) return std::nullopt;
+  if (!node->is_number()) ThrowWrongType(key, "a number");
+  return node->value<double>();
+}
+
+std::optional<bool> OptionReader::Boolean(const std::string& key) {
+  auto node = static_cast<const toml::node*>(Node(key));
+  if (node == nullptr) return std::nullopt;
+  if (!node->is_boolean()) ThrowWrongType(key, "true or false");
+  return node->value<bool>();
+}
+
+std::optional<std::vector<std::string>> OptionReader::StringList(const std::string& key) {
+  auto node = static_cast<const toml::node*>(Node(key));
+  if (node == nullptr) return std::nullopt;
+  const toml::array* array = node->as_array();
+  if (array == nullptr) ThrowWrongType(key, "an array of strings");
+  std::vector<std::string> values;
+  for (const toml::node& element : *array) {
+    if (!element.is_string()) ThrowWrongType(key, "an array of strings");
+    values.push_back(*element.value<std::string>());
+  }
+  return values;
+}
+
+std::optional<OptionReader> OptionReader::Table(const std::string& key) {
+  auto node = static_cast<const toml::node*>(Node(key));
+  if (node == nullptr) return std::nullopt;
+  const toml::table* table = node->as_table();
+  if (table == nullptr) ThrowWrongType(key, "a table");
+  return OptionReader(*table, file_, where_ + "." + key);
+}
+
+std::string OptionReader::RequireString(const std::string& key) {
+  auto value = String(key);
+  if (!value) {
+    throw Error(ErrorCode::kInvalidInput,
+                "missing key '" + key + "' in " + where_ + " of " + file_ + ": add it");
+  }
+  return *value;
+}
+
+void OptionReader::RejectUnknownKeys() const {
+  for (const auto& [key, node] : table_) {
+    std::string name(key.str());
+    if (std::find(read_keys_.begin(), read_keys_.end(), name) == read_keys_.end()) {
+      throw Error(ErrorCode::kInvalidInput,
+                  "unknown key '" + name + "' in " + where_ + " at " + file_ + " line " +
+                      LineOf(node) + ": check its spelling against the documentation");
+    }
+  }
+}
+
+Config Config::LoadFile(const std::string& path) {
+  std::string text = ReadFile(path);
+  return Parse(text, path);
+}
+
+Config Config::Parse(std::string_view text, const std::string& origin) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& error) {
+    throw Error(ErrorCode::kInvalidInput,
+                "invalid TOML in " + origin + " line " +
+                    std::to_string(error.source().begin.line) + ": " +
+                    std::string(error.description()));
+  }
+
+  Config config;
+  config.path = origin;
+  OptionReader reader(root, origin, "the top level");
+  config.data_dir = reader.String("data_dir").value_or("");
+
+  reader.MarkRead("sources");
+  const toml::node* sources = root.get("sources");
+  if (sources != nullptr) {
+    const toml::array* array = sources->as_array();
+    if (array == nullptr || !array->is_array_of_tables()) {
+      throw Error(ErrorCode::kInvalidInput,
+                  "wrong type for key 'sources' at " + origin + " line " + LineOf(*sources) +
+                      ": write each source as a [[sources]] table");
+    }
+    std::set<std::string> names;
+    for (const toml::node& element : *array) {
+      const toml::table& table = *element.as_table();
+      SourceConfig source;
+      OptionReader source_reader(table, origin, "[[sources]] at line " + LineOf(element));
+      source.type = source_reader.RequireString("type");
+      source.name = source_reader.String("name").value_or(source.type);
+      if (!names.insert(source.name).second) {
+        throw Error(ErrorCode::kInvalidInput,
+                    "duplicate source name '" + source.name + "' at " + origin + " line " +
+                        LineOf(element) + ": give each [[sources]] table its own name");
+      }
+      source.table = std::make_shared<const toml::table>(table);
+      source.file = origin;
+      config.sources.push_back(std::move(source));
+    }
+  }
+  reader.RejectUnknownKeys();
+  return config;
+}
+
+Config Config::Default() {
+  std::string text = std::string("[[sources]]\ntype = \"fred-md\"\nurl = \"") +
+                     kFredMdCurrentUrl + "\"\n";
+  return Parse(text, "<built-in config>");
+}
+
+OptionReader SourceOptions(const SourceConfig& source) {
+  OptionReader reader(*source.table, source.file, "source '" + source.name + "'");
+  reader.String("type");
+  reader.String("name");
+  return reader;
+}
+
+}  // namespace macropipe

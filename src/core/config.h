@@ -1,0 +1,87 @@
+// The TOML configuration of a pipeline: where data lives and which sources to
+// fetch.
+//
+//   Config config = Config::LoadFile("pipeline.toml");
+//   for (const SourceConfig& source : config.sources) { ... }
+//
+// Every key is checked: an unknown key or a value of the wrong type is an
+// Error(kInvalidInput) naming the key, the file and the line. Each source type
+// reads its own options through `OptionReader`, which also reports keys that
+// nobody read. Config objects are immutable after loading and safe to share.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace toml {
+inline namespace v3 {
+class table;
+}
+}  // namespace toml
+
+namespace macropipe {
+
+// Typed access to one TOML table that remembers which keys were read, so that
+// `RejectUnknownKeys` can name every key that no reader asked for.
+class OptionReader {
+ public:
+  // `table` must outlive the reader. `where` names the table in messages, for
+  // example "pipeline.toml [[sources]] \"fred-md\"".
+  OptionReader(const toml::table& table, std::string file, std::string where);
+
+  std::optional<std::string> String(const std::string& key);
+  std::optional<int64_t> Integer(const std::string& key);
+  std::optional<double> Number(const std::string& key);
+  std::optional<bool> Boolean(const std::string& key);
+  std::optional<std::vector<std::string>> StringList(const std::string& key);
+  // Returns a reader for a sub-table, or nullopt when the key is absent.
+  std::optional<OptionReader> Table(const std::string& key);
+
+  std::string RequireString(const std::string& key);
+  // Marks `key` as read without reading it, for keys checked by other means.
+  void MarkRead(const std::string& key) { Node(key); }
+
+  // Throws for the first key in the table that was never read.
+  void RejectUnknownKeys() const;
+
+  // Formats "FILE line N, key K" for the given key, for messages.
+  std::string Where(const std::string& key) const;
+
+ private:
+  const void* Node(const std::string& key);
+  [[noreturn]] void ThrowWrongType(const std::string& key, const char* expected) const;
+
+  const toml::table& table_;
+  std::string file_;
+  std::string where_;
+  std::vector<std::string> read_keys_;
+};
+
+struct SourceConfig {
+  std::string name;  // Unique within the config; names the landing folder.
+  std::string type;  // Connector type, for example "fred-md".
+  // The source's own table, for the connector to read its options from.
+  std::shared_ptr<const toml::table> table;
+  std::string file;  // The config file the source came from, for messages.
+};
+
+struct Config {
+  std::string path;      // The file the config came from, or "<built-in>".
+  std::string data_dir;  // Empty: use the command line's --data-dir or its default.
+  std::vector<SourceConfig> sources;
+
+  // Parses a TOML file. Throws Error(kInvalidInput or kNotFound) with file and line.
+  static Config LoadFile(const std::string& path);
+  // Parses TOML text; `origin` names it in messages.
+  static Config Parse(std::string_view text, const std::string& origin);
+  // The built-in config: the current FRED-MD vintage from its public URL.
+  static Config Default();
+};
+
+// Creates an OptionReader over a source's table.
+OptionReader SourceOptions(const SourceConfig& source);
+
+}  // namespace macropipe

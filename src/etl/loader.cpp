@@ -1,0 +1,68 @@
+#include "etl/loader.h"
+
+#include <algorithm>
+#include <spdlog/spdlog.h>
+
+#include "core/error.h"
+#include "etl/normalized_csv.h"
+
+namespace macropipe {
+
+Loader::Loader(LandingZone& landing, Warehouse& warehouse)
+    : landing_(landing), warehouse_(warehouse) {}
+
+LoadResult Loader::LoadEntry(const LandingEntry& entry) {
+  LoadRequest request;
+  request.series = entry.series_info.value_or(SeriesInfo{});
+  request.series.source = entry.source;
+  request.series.id = entry.series;
+  request.object_key = entry.object.key;
+  request.object_version = entry.object.version_id;
+  request.object_sha256 = entry.object.sha256;
+  request.vintage_date =
+      entry.vintage_date.value_or(Date::ParseIso(entry.fetched_at.substr(0, 10), "fetch date"));
+  request.fetched_at = entry.fetched_at;
+
+  std::unique_ptr<std::istream> in =
+      landing_.store().Open(entry.object.key, entry.object.version_id);
+  std::string origin = landing_.store().Location() + "/" + entry.object.key;
+  NormalizedCsvStream rows(*in, origin);
+  LoadResult result = warehouse_.Load(request, rows);
+  for (const RejectedRow& rejected : rows.rejected()) {
+    spdlog::warn("rejected row in {} line {}: {} ('{}')", origin, rejected.line, rejected.reason,
+                 rejected.text);
+  }
+  return result;
+}
+
+LoadSummary Loader::LoadPending(const std::string& source) {
+  std::vector<LandingEntry> entries = landing_.Entries(source);
+  std::erase_if(entries, [](const LandingEntry& e) { return e.kind != ObjectKind::kSeries; });
+  // Older vintages first, so each period's history is built forwards.
+  std::stable_sort(entries.begin(), entries.end(), [](const LandingEntry& a, const LandingEntry& b) {
+    Date va = a.vintage_date.value_or(Date::Max());
+    Date vb = b.vintage_date.value_or(Date::Max());
+    return std::tie(va, a.fetched_at) < std::tie(vb, b.fetched_at);
+  });
+
+  LoadSummary summary;
+  for (const LandingEntry& entry : entries) {
+    if (warehouse_.IsLoaded(entry.object.key, entry.object.version_id)) {
+      ++summary.objects_skipped;
+      continue;
+    }
+    LoadResult result = LoadEntry(entry);
+    if (result.already_loaded) {
+      ++summary.objects_skipped;
+      continue;
+    }
+    ++summary.objects_loaded;
+    summary.counts += result.counts;
+    spdlog::debug("loaded {} version {}: {} inserted, {} revised, {} unchanged, {} rejected",
+                  entry.object.key, entry.object.version_id, result.counts.inserted,
+                  result.counts.revised, result.counts.unchanged, result.counts.rejected);
+  }
+  return summary;
+}
+
+}  // namespace macropipe

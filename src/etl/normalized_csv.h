@@ -1,0 +1,44 @@
+// Reads a landing zone's normalized series CSV as a stream of observations.
+//
+// The header is `date,value`, optionally followed by `realtime_start,
+// realtime_end`. Dates are YYYY-MM-DD; an empty value or "." is missing. Rows
+// that cannot be used (a bad date, a non-numeric or infinite value, a wrong
+// number of fields, a repeated period) are collected in `rejected()` with the
+// reason instead of stopping the load. A missing or unknown header is an error.
+// Not thread-safe.
+#pragma once
+
+#include <istream>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "warehouse/warehouse.h"
+
+namespace macropipe {
+
+class NormalizedCsvStream : public ObservationStream {
+ public:
+  // `origin` names the object in messages; `in` must outlive the stream.
+  NormalizedCsvStream(std::istream& in, std::string origin);
+
+  bool Next(ObservationRow& row) override;
+  const std::vector<RejectedRow>& rejected() const override { return rejected_; }
+
+ private:
+  void Reject(const std::string& reason);
+
+  std::istream& in_;
+  std::string origin_;
+  std::string line_;
+  std::vector<std::string_view> fields_;
+  int64_t line_number_ = 1;
+  bool has_realtime_ = false;
+  std::unordered_set<int64_t> seen_;  // Period (and real-time start) keys already read.
+  std::vector<RejectedRow> rejected_;
+};
+
+// Parses a decimal number; returns false for anything that is not a finite number.
+bool ParseFiniteDouble(std::string_view text, double& value);
+
+}  // namespace macropipe

@@ -1,0 +1,122 @@
+#include "http/http_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <mutex>
+
+#include "core/error.h"
+#include "core/url.h"
+
+namespace macropipe {
+namespace {
+
+void InitializeCurlOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+size_t AppendBody(char* data, size_t size, size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
+  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
+  std::string_view line(data, size * count);
+  // A new response (after a redirect) starts with a status line: start over.
+  if (line.substr(0, 5) == "HTTP/") {
+    headers->clear();
+    return size * count;
+  }
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return size * count;
+  std::string name(line.substr(0, colon));
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+    value.remove_suffix(1);
+  }
+  (*headers)[name] = std::string(value);
+  return size * count;
+}
+
+}  // namespace
+
+struct HttpClient::Handle {
+  CURL* curl = nullptr;
+  ~Handle() { curl_easy_cleanup(curl); }
+};
+
+std::string HttpResponse::Header(const std::string& name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+HttpClient::HttpClient(HttpOptions options)
+    : options_(std::move(options)), handle_(std::make_unique<Handle>()) {
+  InitializeCurlOnce();
+  handle_->curl = curl_easy_init();
+  if (handle_->curl == nullptr) throw Error(ErrorCode::kInternal, "libcurl could not start");
+}
+
+HttpClient::~HttpClient() = default;
+
+HttpResponse HttpClient::Get(const std::string& url) {
+  std::string redacted = RedactUrl(url);
+  std::string path = FileUrlToPath(url);
+  if (!path.empty() && !std::filesystem::exists(path)) {
+    throw Error(ErrorCode::kNotFound, "file not found: " + path + " (from " + redacted + ")");
+  }
+
+  CURL* curl = handle_->curl;
+  curl_easy_reset(curl);
+  HttpResponse response;
+  char error_buffer[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https,file");
+  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // Every encoding libcurl supports.
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, AppendHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
+  curl_slist* header_list = nullptr;
+  for (const std::string& header : options_.headers) {
+    header_list = curl_slist_append(header_list, header.c_str());
+  }
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
+
+  CURLcode code = curl_easy_perform(curl);
+  curl_slist_free_all(header_list);
+  if (code != CURLE_OK) {
+    std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    ErrorCode error_code = ErrorCode::kUnavailable;
+    if (code == CURLE_FILE_COULDNT_READ_FILE) error_code = ErrorCode::kNotFound;
+    if (code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT) {
+      error_code = ErrorCode::kInvalidInput;
+    }
+    throw Error(error_code, "could not fetch " + redacted + ": " + detail);
+  }
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  char* effective = nullptr;
+  curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective);
+  response.effective_url = RedactUrl(effective != nullptr ? effective : url);
+  return response;
+}
+
+}  // namespace macropipe

@@ -1,0 +1,270 @@
+#include "sources/fredmd.h"
+
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <set>
+#include <spdlog/spdlog.h>
+#include <sstream>
+
+#include "core/csv.h"
+#include "core/error.h"
+#include "core/url.h"
+#include "sources/source.h"
+
+namespace macropipe {
+namespace {
+
+constexpr char kDefaultName[] = "fred-md";
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+bool AllEmpty(const std::vector<std::string_view>& fields) {
+  for (std::string_view field : fields) {
+    if (!Trim(field).empty()) return false;
+  }
+  return true;
+}
+
+bool IsNumber(std::string_view text) {
+  double value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() && end == text.data() + text.size() && std::isfinite(value);
+}
+
+[[noreturn]] void ThrowBadInput(const CsvReader& reader, const std::string& what) {
+  throw Error(ErrorCode::kInvalidInput,
+              "malformed FRED-MD file " + reader.Where() + ": " + what +
+                  "; check that the URL points at a FRED-MD monthly CSV");
+}
+
+}  // namespace
+
+size_t FredMdFile::CountValues() const {
+  size_t count = 0;
+  for (const auto& column : values) {
+    for (const std::string& value : column) count += value.empty() ? 0 : 1;
+  }
+  return count;
+}
+
+FredMdFile ParseFredMd(std::string_view bytes, const std::string& origin) {
+  std::istringstream in{std::string(bytes)};
+  CsvReader reader(in, origin);
+  std::vector<std::string_view> fields;
+  FredMdFile file;
+
+  if (!reader.Next(fields) || fields.empty() || Trim(fields[0]) != "sasdate") {
+    ThrowBadInput(reader, "the first row must start with 'sasdate'");
+  }
+  std::set<std::string> seen;
+  for (size_t i = 1; i < fields.size(); ++i) {
+    std::string name(Trim(fields[i]));
+    if (name.empty()) ThrowBadInput(reader, "column " + std::to_string(i + 1) + " has no name");
+    if (!seen.insert(name).second) ThrowBadInput(reader, "column '" + name + "' appears twice");
+    file.names.push_back(name);
+  }
+  const size_t width = fields.size();
+  file.values.resize(file.names.size());
+  file.transform_codes.resize(file.names.size());
+
+  bool saw_codes = false;
+  while (reader.Next(fields)) {
+    if (AllEmpty(fields)) continue;  // Blank lines and the trailing row of commas.
+    if (fields.size() != width) {
+      ThrowBadInput(reader, "row has " + std::to_string(fields.size()) + " fields but the header has " +
+                                std::to_string(width));
+    }
+    std::string_view first = Trim(fields[0]);
+    if (first == "Transform:") {
+      if (saw_codes || !file.dates.empty()) ThrowBadInput(reader, "unexpected 'Transform:' row");
+      saw_codes = true;
+      for (size_t i = 1; i < width; ++i) {
+        std::string_view code = Trim(fields[i]);
+        if (code.empty()) continue;
+        int value = 0;
+        auto [end, error] = std::from_chars(code.data(), code.data() + code.size(), value);
+        if (error != std::errc() || end != code.data() + code.size() || value < 1 || value > 7) {
+          ThrowBadInput(reader, "invalid transformation code '" + std::string(code) +
+                                    "' for series '" + file.names[i - 1] + "' (expected 1 to 7)");
+        }
+        file.transform_codes[i - 1] = value;
+      }
+      continue;
+    }
+    std::optional<Date> date = Date::TryParseUs(first);
+    if (!date) ThrowBadInput(reader, "invalid date '" + std::string(first) + "' (expected M/D/YYYY)");
+    if (date->day() != 1) {
+      ThrowBadInput(reader, "date '" + std::string(first) + "' is not the first day of a month");
+    }
+    if (!file.dates.empty() && *date <= file.dates.back()) {
+      ThrowBadInput(reader, "date '" + std::string(first) + "' is not after the row before it");
+    }
+    file.dates.push_back(*date);
+    for (size_t i = 1; i < width; ++i) {
+      std::string_view value = Trim(fields[i]);
+      if (!value.empty() && !IsNumber(value)) {
+        ThrowBadInput(reader, "non-numeric value '" + std::string(value) + "' for series '" +
+                                  file.names[i - 1] + "'");
+      }
+      file.values[i - 1].emplace_back(value);
+    }
+  }
+  if (!saw_codes) {
+    throw Error(ErrorCode::kInvalidInput, "malformed FRED-MD file " + origin +
+                                              ": no 'Transform:' row of transformation codes");
+  }
+  return file;
+}
+
+std::string FredMdSeriesCsv(const FredMdFile& file, size_t column) {
+  std::string csv = "date,value\n";
+  csv.reserve(file.dates.size() * 20);
+  for (size_t row = 0; row < file.dates.size(); ++row) {
+    csv += file.dates[row].ToIso();
+    csv += ',';
+    csv += file.values[column][row];
+    csv += '\n';
+  }
+  return csv;
+}
+
+std::optional<Date> FredMdVintageFromFileName(std::string_view file_name) {
+  if (file_name.size() != 11 || file_name.substr(7) != ".csv") return std::nullopt;
+  return Date::TryParseYearMonth(file_name.substr(0, 7));
+}
+
+namespace {
+
+class FredMdSource : public Source {
+ public:
+  explicit FredMdSource(const SourceConfig& config) : name_(config.name) {
+    OptionReader options = SourceOptions(config);
+    url_ = options.RequireString("url");
+    series_ = options.StringList("series").value_or(std::vector<std::string>{});
+    if (auto vintage = options.String("vintage")) {
+      std::optional<Date> date = Date::TryParseYearMonth(*vintage);
+      if (!date) date = Date::TryParseIso(*vintage);
+      if (!date) {
+        throw Error(ErrorCode::kInvalidInput, "invalid vintage '" + *vintage + "' at " +
+                                                  options.Where("vintage") +
+                                                  ": write YYYY-MM or YYYY-MM-DD");
+      }
+      vintage_ = date;
+    }
+    options.RejectUnknownKeys();
+  }
+
+  const std::string& name() const override { return name_; }
+
+  FetchSummary Fetch(FetchContext& context) override {
+    std::string redacted = RedactUrl(url_);
+    HttpResponse response = FetchFile(context);
+    std::string file_name = UrlFileName(url_);
+    FredMdFile file = ParseFredMd(response.body, redacted);
+
+    Date vintage = vintage_.value_or(
+        FredMdVintageFromFileName(file_name)
+            .value_or(Date::ParseIso(context.fetched_at.substr(0, 10), "fetch date")));
+    std::vector<size_t> columns = SelectColumns(file, redacted);
+    spdlog::info("source {}: parsed {} series, {} rows, vintage {} from {}", name_,
+                 file.names.size(), file.dates.size(), vintage.ToIso(), redacted);
+
+    LandingBatch batch = context.landing.Begin(name_, context.fetched_at);
+    FetchSummary summary;
+    LandingEntry raw;
+    raw.series = file_name.size() > 4 ? file_name.substr(0, file_name.rfind('.')) : "fred-md";
+    raw.kind = ObjectKind::kRaw;
+    raw.request_url = url_;
+    raw.http_status = static_cast<int>(response.status);
+    raw.vintage_date = vintage;
+    LandResult raw_result = batch.Land(raw, response.body, "csv");
+    Count(raw_result, summary);
+
+    for (size_t column : columns) {
+      LandingEntry entry;
+      entry.series = file.names[column];
+      entry.kind = ObjectKind::kSeries;
+      entry.request_url = url_;
+      entry.http_status = raw.http_status;
+      entry.vintage_date = vintage;
+      entry.raw_key = raw_result.entry.object.key;
+      entry.raw_version_id = raw_result.entry.object.version_id;
+      SeriesInfo info;
+      info.source = name_;
+      info.id = file.names[column];
+      info.frequency = "Monthly";
+      info.transform_code = file.transform_codes[column];
+      info.last_updated = vintage.ToIso();
+      entry.series_info = info;
+      Count(batch.Land(entry, FredMdSeriesCsv(file, column)), summary);
+      ++summary.series;
+    }
+    batch.Commit();
+    return summary;
+  }
+
+ private:
+  HttpResponse FetchFile(FetchContext& context) {
+    HttpResponse response;
+    try {
+      response = context.http.Get(url_);
+    } catch (const Error& error) {
+      if (error.code() != ErrorCode::kUnavailable) throw;
+      throw Error(ErrorCode::kUnavailable,
+                  std::string(error.what()) + ". If this machine has no internet access, " +
+                      "download a FRED-MD CSV elsewhere and point the source at it: in a config " +
+                      "file, under [[sources]] with type = \"fred-md\", set url = " +
+                      "\"file:///path/to/2025-02.csv\", then run `macropipe run --config FILE`");
+    }
+    if (response.status >= 400) {
+      throw Error(response.status == 404 ? ErrorCode::kNotFound : ErrorCode::kUnavailable,
+                  "could not fetch " + RedactUrl(url_) + ": HTTP " +
+                      std::to_string(response.status));
+    }
+    return response;
+  }
+
+  std::vector<size_t> SelectColumns(const FredMdFile& file, const std::string& origin) const {
+    std::vector<size_t> columns;
+    if (series_.empty()) {
+      for (size_t i = 0; i < file.names.size(); ++i) columns.push_back(i);
+      return columns;
+    }
+    std::map<std::string, size_t> by_name;
+    for (size_t i = 0; i < file.names.size(); ++i) by_name[file.names[i]] = i;
+    for (const std::string& wanted : series_) {
+      auto it = by_name.find(wanted);
+      if (it == by_name.end()) {
+        throw Error(ErrorCode::kNotFound, "series '" + wanted + "' configured for source '" +
+                                              name_ + "' is not a column of " + origin +
+                                              "; remove it from `series` or check its spelling");
+      }
+      columns.push_back(it->second);
+    }
+    return columns;
+  }
+
+  static void Count(const LandResult& result, FetchSummary& summary) {
+    if (result.created) {
+      ++summary.objects_landed;
+    } else {
+      ++summary.objects_unchanged;
+    }
+  }
+
+  std::string name_;
+  std::string url_;
+  std::vector<std::string> series_;
+  std::optional<Date> vintage_;
+};
+
+}  // namespace
+
+REGISTER_SOURCE(kDefaultName, FredMdSource);
+
+}  // namespace macropipe

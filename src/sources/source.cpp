@@ -1,0 +1,40 @@
+#include "sources/source.h"
+
+#include <map>
+
+#include "core/error.h"
+
+namespace macropipe {
+namespace {
+
+std::map<std::string, SourceFactory>& Registry() {
+  static std::map<std::string, SourceFactory> registry;
+  return registry;
+}
+
+}  // namespace
+
+bool RegisterSourceType(const std::string& type, SourceFactory factory) {
+  Registry()[type] = std::move(factory);
+  return true;
+}
+
+std::vector<std::string> SourceTypes() {
+  std::vector<std::string> types;
+  for (const auto& [type, factory] : Registry()) types.push_back(type);
+  return types;
+}
+
+std::unique_ptr<Source> MakeSource(const SourceConfig& config) {
+  auto it = Registry().find(config.type);
+  if (it == Registry().end()) {
+    std::string known;
+    for (const std::string& type : SourceTypes()) known += (known.empty() ? "" : ", ") + type;
+    throw Error(ErrorCode::kInvalidInput, "unknown source type '" + config.type + "' for source '" +
+                                              config.name + "' in " + config.file +
+                                              "; known types: " + known);
+  }
+  return it->second(config);
+}
+
+}  // namespace macropipe

@@ -1,0 +1,65 @@
+// The interface every connector implements, and the registry that creates
+// connectors by their config `type`.
+//
+// A connector fetches its upstream data and lands it: raw responses and one
+// normalized CSV per series (`date,value`, or `date,value,realtime_start,
+// realtime_end` when the source publishes real-time periods). It never
+// touches the warehouse. Adding a source is one file here that calls
+// REGISTER_SOURCE; nothing else changes.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/date.h"
+#include "http/http_client.h"
+#include "landing/landing_zone.h"
+
+namespace macropipe {
+
+struct FetchContext {
+  LandingZone& landing;
+  HttpClient& http;
+  std::string fetched_at;  // UTC timestamp shared by everything one run lands.
+};
+
+struct FetchSummary {
+  int objects_landed = 0;     // New versions stored.
+  int objects_unchanged = 0;  // Fetched, but identical to what was landed before.
+  int series = 0;             // Series seen in the response.
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual const std::string& name() const = 0;
+  // Fetches, parses and lands everything this source is configured for.
+  // Parsing happens before anything is landed, so malformed input lands nothing.
+  virtual FetchSummary Fetch(FetchContext& context) = 0;
+};
+
+using SourceFactory = std::function<std::unique_ptr<Source>(const SourceConfig&)>;
+
+// Registers a factory for a config `type`; returns true so it can initialize a static.
+bool RegisterSourceType(const std::string& type, SourceFactory factory);
+
+// Creates the connector for a source config. Throws Error(kInvalidInput) for an
+// unknown type or invalid options, naming the config file and line.
+std::unique_ptr<Source> MakeSource(const SourceConfig& config);
+
+// The registered type names, sorted.
+std::vector<std::string> SourceTypes();
+
+#define MACROPIPE_CONCAT_INNER(a, b) a##b
+#define MACROPIPE_CONCAT(a, b) MACROPIPE_CONCAT_INNER(a, b)
+// Registers `Class` (constructible from a SourceConfig) under `type`.
+#define REGISTER_SOURCE(type, Class)                                                   \
+  static const bool MACROPIPE_CONCAT(kRegistered, __LINE__) = ::macropipe::RegisterSourceType( \
+      type, [](const ::macropipe::SourceConfig& config) -> std::unique_ptr<::macropipe::Source> { \
+        return std::make_unique<Class>(config);                                        \
+      })
+
+}  // namespace macropipe

@@ -1,0 +1,98 @@
+// The warehouse schema in SQLite's dialect. Statements are idempotent, so the
+// schema is applied on every open.
+//
+// Views for the common questions:
+//   observation_history  every stored row, with the series' source and id
+//   latest_observations  the value of each period as known today
+//   first_releases       the value of each period in its first vintage
+//   revisions            each change of a period's value, beside the value before it
+// As-of queries filter observation_history on the real-time period, which is
+// inclusive at both ends:
+//   SELECT date, value FROM observation_history
+//   WHERE series_id = 'CPIAUCSL' AND realtime_start <= '2024-06-01'
+//     AND realtime_end >= '2024-06-01' ORDER BY date;
+#pragma once
+
+namespace macropipe {
+
+inline constexpr char kSqliteSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS series (
+  series_key INTEGER PRIMARY KEY,
+  source TEXT NOT NULL,
+  series_id TEXT NOT NULL,
+  title TEXT NOT NULL DEFAULT '',
+  units TEXT NOT NULL DEFAULT '',
+  frequency TEXT NOT NULL DEFAULT '',
+  seasonal_adjustment TEXT NOT NULL DEFAULT '',
+  transform_code INTEGER,
+  last_updated TEXT NOT NULL DEFAULT '',
+  notes TEXT NOT NULL DEFAULT '',
+  UNIQUE (source, series_id)
+);
+
+CREATE TABLE IF NOT EXISTS load_batches (
+  batch_id INTEGER PRIMARY KEY,
+  series_key INTEGER NOT NULL REFERENCES series (series_key),
+  object_key TEXT NOT NULL,
+  object_version TEXT NOT NULL,
+  object_sha256 TEXT NOT NULL,
+  vintage_date TEXT NOT NULL,
+  fetched_at TEXT NOT NULL,
+  loaded_at TEXT NOT NULL,
+  inserted INTEGER NOT NULL DEFAULT 0,
+  revised INTEGER NOT NULL DEFAULT 0,
+  unchanged INTEGER NOT NULL DEFAULT 0,
+  kept INTEGER NOT NULL DEFAULT 0,
+  rejected INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (object_key, object_version)
+);
+
+CREATE TABLE IF NOT EXISTS observations (
+  series_key INTEGER NOT NULL,
+  date TEXT NOT NULL,
+  realtime_start TEXT NOT NULL,
+  realtime_end TEXT NOT NULL,
+  value REAL,
+  batch_id INTEGER NOT NULL,
+  PRIMARY KEY (series_key, date, realtime_start)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS rejected_rows (
+  batch_id INTEGER NOT NULL REFERENCES load_batches (batch_id),
+  line INTEGER NOT NULL,
+  raw TEXT NOT NULL,
+  reason TEXT NOT NULL
+);
+
+CREATE VIEW IF NOT EXISTS observation_history AS
+SELECT s.source, s.series_id, o.date, o.realtime_start, o.realtime_end, o.value, o.batch_id
+FROM observations o JOIN series s ON s.series_key = o.series_key;
+
+CREATE VIEW IF NOT EXISTS latest_observations AS
+SELECT s.source, s.series_id, o.date, o.value, o.realtime_start
+FROM observations o JOIN series s ON s.series_key = o.series_key
+WHERE o.realtime_end = '9999-12-31';
+
+CREATE VIEW IF NOT EXISTS first_releases AS
+SELECT source, series_id, date, value, realtime_start
+FROM (
+  SELECT s.source, s.series_id, o.date, o.value, o.realtime_start,
+         row_number() OVER (PARTITION BY o.series_key, o.date ORDER BY o.realtime_start) AS n
+  FROM observations o JOIN series s ON s.series_key = o.series_key
+) AS ranked
+WHERE n = 1;
+
+CREATE VIEW IF NOT EXISTS revisions AS
+SELECT source, series_id, date, realtime_start, previous_value, value,
+       value - previous_value AS revision
+FROM (
+  SELECT s.source, s.series_id, o.date, o.realtime_start, o.value,
+         lag(o.value) OVER (PARTITION BY o.series_key, o.date ORDER BY o.realtime_start)
+           AS previous_value,
+         row_number() OVER (PARTITION BY o.series_key, o.date ORDER BY o.realtime_start) AS n
+  FROM observations o JOIN series s ON s.series_key = o.series_key
+) AS ranked
+WHERE n > 1;
+)sql";
+
+}  // namespace macropipe
