@@ -1,0 +1,85 @@
+// `macropipe run`, `ingest` and `load`.
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/command.h"
+#include "cli/pipeline.h"
+#include "core/files.h"
+
+namespace macropipe {
+namespace {
+
+std::string Seconds(std::chrono::steady_clock::duration elapsed) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.2f s", std::chrono::duration<double>(elapsed).count());
+  return buffer;
+}
+
+void PrintIngest(const IngestSummary& summary) {
+  std::cout << "ingest: " << summary.fetched.objects_landed << " objects landed, "
+            << summary.fetched.objects_unchanged << " unchanged, " << summary.fetched.series
+            << " series from " << summary.sources << (summary.sources == 1 ? " source" : " sources")
+            << "\n";
+}
+
+void PrintLoad(const LoadSummary& summary) {
+  const LoadCounts& c = summary.counts;
+  std::cout << "load: " << summary.objects_loaded << " objects loaded ("
+            << summary.objects_skipped << " already loaded); observations: " << c.inserted
+            << " inserted, " << c.revised << " revised, " << c.unchanged << " unchanged, "
+            << c.kept << " kept, " << c.rejected << " rejected\n";
+}
+
+int RunIngest(const GlobalOptions& options, bool then_load) {
+  auto start = std::chrono::steady_clock::now();
+  Config config = LoadConfigOrDefault(options);
+  std::filesystem::path data_dir = DataDir(options, config);
+  DataDirLock lock(data_dir);
+  Workspace workspace(data_dir);
+  IngestSummary ingest = IngestSources(config, workspace.landing());
+  PrintIngest(ingest);
+  if (then_load) {
+    Loader loader(workspace.landing(), workspace.warehouse());
+    PrintLoad(loader.LoadPending());
+  }
+  std::cout << "finished in " << Seconds(std::chrono::steady_clock::now() - start) << "\n";
+  if (ingest.failures.empty()) return 0;
+
+  if (ingest.failures.size() == 1 && ingest.sources == 1) {
+    std::cerr << "error: " << ingest.failures.front().message << "\n";
+  } else {
+    std::string names;
+    for (const SourceFailure& failure : ingest.failures) {
+      names += (names.empty() ? "" : ", ") + failure.source;
+    }
+    std::cerr << "error: " << ingest.failures.size() << " of " << ingest.sources
+              << " sources failed (" << names << "); each reason is logged above\n";
+  }
+  return 1;
+}
+
+int RunLoad(const GlobalOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  std::filesystem::path data_dir = DataDir(options, LoadConfigOrEmpty(options));
+  DataDirLock lock(data_dir);
+  Workspace workspace(data_dir);
+  Loader loader(workspace.landing(), workspace.warehouse());
+  PrintLoad(loader.LoadPending());
+  std::cout << "finished in " << Seconds(std::chrono::steady_clock::now() - start) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void AddPipelineCommands(CLI::App& app, const GlobalOptions& options,
+                         std::vector<CommandRegistration>& commands) {
+  auto* run = app.add_subcommand("run", "Fetch, land and load every configured source");
+  commands.push_back({run, [&options] { return RunIngest(options, true); }});
+  auto* ingest = app.add_subcommand("ingest", "Fetch and land every configured source");
+  commands.push_back({ingest, [&options] { return RunIngest(options, false); }});
+  auto* load = app.add_subcommand("load", "Load everything landed but not yet loaded");
+  commands.push_back({load, [&options] { return RunLoad(options); }});
+}
+
+}  // namespace macropipe
