@@ -1,5 +1,6 @@
 #include "cli/pipeline.h"
 
+#include <cstdlib>
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
@@ -26,7 +27,14 @@ IngestSummary IngestSources(const Config& config, LandingZone& landing) {
 
   IngestSummary summary;
   HttpClient http;
-  FetchContext context{landing, http, UtcTimestampNow()};
+  DirectFetcher fetcher(http);
+  // TODO: look secrets up in the encrypted secrets file too, not only the environment.
+  auto secret = [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+  FetchContext context{landing, http, UtcTimestampNow(), &fetcher, secret};
   for (const auto& source : sources) {
     ++summary.sources;
     spdlog::info("source {}: fetching", source->name());
@@ -37,6 +45,9 @@ IngestSummary IngestSources(const Config& config, LandingZone& landing) {
       summary.fetched.series += fetched.series;
       spdlog::info("source {}: {} series, {} objects landed, {} unchanged", source->name(),
                    fetched.series, fetched.objects_landed, fetched.objects_unchanged);
+    } catch (const SourceSkipped& skipped) {
+      spdlog::warn("{}", skipped.what());
+      summary.skipped.push_back({source->name(), skipped.what()});
     } catch (const Error& error) {
       // Local storage failures affect every source alike: stop at once.
       if (error.code() == ErrorCode::kPermissionDenied) throw;

@@ -42,6 +42,7 @@ struct IngestSummary {
   int sources = 0;
   FetchSummary fetched;  // Added up over sources.
   std::vector<SourceFailure> failures;
+  std::vector<SourceFailure> skipped;  // Sources whose API key is not set.
 };
 
 // Creates every source first, so a config error stops the run before any fetch,

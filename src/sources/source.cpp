@@ -14,6 +14,17 @@ std::map<std::string, SourceFactory>& Registry() {
 
 }  // namespace
 
+std::string RequireSecret(const FetchContext& context, const std::string& source,
+                          const std::string& name) {
+  std::optional<std::string> value;
+  if (context.secret) value = context.secret(name);
+  if (!value || value->empty()) {
+    throw SourceSkipped("source '" + source + "' skipped: " + name + " is not set; set the environment " +
+                    "variable " + name + " or run `macropipe secrets set " + name + "`");
+  }
+  return *value;
+}
+
 bool RegisterSourceType(const std::string& type, SourceFactory factory) {
   Registry()[type] = std::move(factory);
   return true;

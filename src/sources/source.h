@@ -10,11 +10,14 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/config.h"
 #include "core/date.h"
+#include "core/error.h"
+#include "http/fetcher.h"
 #include "http/http_client.h"
 #include "landing/landing_zone.h"
 
@@ -22,9 +25,28 @@ namespace macropipe {
 
 struct FetchContext {
   LandingZone& landing;
-  HttpClient& http;
+  HttpClient& http;        // For plain downloads without a rate budget.
   std::string fetched_at;  // UTC timestamp shared by everything one run lands.
+  // Requests through the source's rate budget and retry policy; null means
+  // the connector should wrap `http` in a DirectFetcher.
+  Fetcher* fetcher = nullptr;
+  // Looks up a secret (an API key) by name in the environment or the secrets
+  // file; null or nullopt when it is not set.
+  std::function<std::optional<std::string>(const std::string& name)> secret;
 };
+
+// Raised by a connector before any request when it cannot run, such as when
+// its API key is not set. The pipeline logs it and goes on with other sources.
+class SourceSkipped : public Error {
+ public:
+  explicit SourceSkipped(const std::string& message)
+      : Error(ErrorCode::kUnauthenticated, message) {}
+};
+
+// Returns the secret `name` for source `source`, or throws SourceSkipped with
+// a message saying how to set it.
+std::string RequireSecret(const FetchContext& context, const std::string& source,
+                          const std::string& name);
 
 struct FetchSummary {
   int objects_landed = 0;     // New versions stored.
@@ -36,6 +58,8 @@ class Source {
  public:
   virtual ~Source() = default;
   virtual const std::string& name() const = 0;
+  // The source's request limits, enforced across everything that uses it.
+  virtual RateLimits rate_limits() const { return {}; }
   // Fetches, parses and lands everything this source is configured for.
   // Parsing happens before anything is landed, so malformed input lands nothing.
   virtual FetchSummary Fetch(FetchContext& context) = 0;

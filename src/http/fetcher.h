@@ -1,0 +1,58 @@
+// What a connector uses to make requests: one GET at a time, with the
+// source's rate budget, retries and error classification applied by the
+// implementation.
+//
+//   HttpResponse response = fetcher.Fetch({url, {}, "series CPIAUCSL"}, ClassifyFredBody);
+//
+// Implementations are thread-safe unless they say otherwise.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/http_client.h"
+
+namespace macropipe {
+
+// A source's request limits; every limit that is set applies at once.
+struct RateLimits {
+  std::optional<double> per_second;
+  std::optional<double> per_minute;
+  std::optional<double> per_day;
+};
+
+struct FetchRequest {
+  std::string url;                   // May hold a key; it is redacted before any output.
+  std::vector<std::string> headers;  // Extra "Name: value" lines.
+  std::string what;                  // Names the request in logs, e.g. "series CPIAUCSL".
+};
+
+// Inspects a response with a 2xx or other status and throws Error with the
+// right code when it is an error in disguise (a throttle body with HTTP 200)
+// or a real error (4xx, 5xx). Returns normally for usable responses.
+using ResponseClassifier = std::function<void(const HttpResponse& response)>;
+
+class Fetcher {
+ public:
+  virtual ~Fetcher() = default;
+  virtual HttpResponse Fetch(const FetchRequest& request, const ResponseClassifier& classify) = 0;
+};
+
+// A Fetcher without rate budget or retries: one try, classified. For file URLs
+// and tests.
+class DirectFetcher : public Fetcher {
+ public:
+  explicit DirectFetcher(HttpClient& client) : client_(client) {}
+  HttpResponse Fetch(const FetchRequest& request, const ResponseClassifier& classify) override {
+    HttpResponse response = client_.Get(request.url);
+    if (classify) classify(response);
+    return response;
+  }
+
+ private:
+  HttpClient& client_;
+};
+
+}  // namespace macropipe
