@@ -21,14 +21,18 @@ NormalizedCsvStream::NormalizedCsvStream(std::istream& in, std::string origin)
                                               ": expected a 'date,value' header");
   }
   SplitSimpleCsv(line_, fields_);
-  if (fields_.size() == 4 && fields_[0] == "date" && fields_[1] == "value" &&
-      fields_[2] == "realtime_start" && fields_[3] == "realtime_end") {
-    has_realtime_ = true;
-  } else if (!(fields_.size() == 2 && fields_[0] == "date" && fields_[1] == "value")) {
+  // Known columns come first; any columns after them are kept in the landing
+  // zone for reference and ignored here.
+  bool has_value = fields_.size() >= 2 && fields_[0] == "date" && fields_[1] == "value";
+  has_realtime_ = has_value && fields_.size() >= 4 && fields_[2] == "realtime_start" &&
+                  fields_[3] == "realtime_end";
+  if (!has_value) {
     throw Error(ErrorCode::kInvalidInput,
                 "unexpected header '" + line_ + "' in " + origin_ + " line 1: expected " +
-                    "'date,value' or 'date,value,realtime_start,realtime_end'");
+                    "'date,value' or 'date,value,realtime_start,realtime_end', optionally " +
+                    "followed by more columns");
   }
+  width_ = fields_.size();
 }
 
 void NormalizedCsvStream::Reject(const std::string& reason) {
@@ -38,13 +42,12 @@ void NormalizedCsvStream::Reject(const std::string& reason) {
 }
 
 bool NormalizedCsvStream::Next(ObservationRow& row) {
-  const size_t width = has_realtime_ ? 4 : 2;
   while (std::getline(in_, line_)) {
     ++line_number_;
     if (line_.empty() || line_ == "\r") continue;
     SplitSimpleCsv(line_, fields_);
-    if (fields_.size() != width) {
-      Reject("expected " + std::to_string(width) + " fields, found " +
+    if (fields_.size() != width_) {
+      Reject("expected " + std::to_string(width_) + " fields, found " +
              std::to_string(fields_.size()));
       continue;
     }

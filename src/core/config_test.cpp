@@ -1,0 +1,89 @@
+#include "core/config.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+
+namespace macropipe {
+namespace {
+
+// Returns the message of the Error that parsing `text` raises, or "" if none.
+std::string ParseError(const std::string& text) {
+  try {
+    Config config = Config::Parse(text, "pipeline.toml");
+    for (const SourceConfig& source : config.sources) {
+      OptionReader options = SourceOptions(source);
+      options.String("url");
+      options.StringList("series");
+      options.RejectUnknownKeys();
+    }
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kInvalidInput);
+    return error.what();
+  }
+  return "";
+}
+
+TEST(ConfigTest, ParsesSources) {
+  Config config = Config::Parse(
+      "data_dir = \"/tmp/d\"\n[[sources]]\ntype = \"fred-md\"\nurl = \"file:///x.csv\"\n"
+      "[[sources]]\nname = \"second\"\ntype = \"fred-md\"\nurl = \"file:///y.csv\"\n",
+      "pipeline.toml");
+  EXPECT_EQ(config.data_dir, "/tmp/d");
+  ASSERT_EQ(config.sources.size(), 2u);
+  EXPECT_EQ(config.sources[0].name, "fred-md");
+  EXPECT_EQ(config.sources[1].name, "second");
+  OptionReader options = SourceOptions(config.sources[1]);
+  EXPECT_EQ(options.String("url"), "file:///y.csv");
+}
+
+TEST(ConfigTest, RejectsBadInputWithKeyAndLine) {
+  struct Case {
+    std::string name;
+    std::string text;
+    std::vector<std::string> expected;  // Fragments the message must contain.
+  };
+  const Case cases[] = {
+      {"unknown top-level key", "data_dir = \"d\"\ndata_dri = \"x\"\n",
+       {"'data_dri'", "pipeline.toml line 2"}},
+      {"unknown source key", "[[sources]]\ntype = \"fred-md\"\nurl = \"u\"\nseris = [\"A\"]\n",
+       {"'seris'", "line 4"}},
+      {"wrong type", "[[sources]]\ntype = \"fred-md\"\nurl = 5\n", {"'url'", "line 3", "a string"}},
+      {"wrong list type", "[[sources]]\ntype = \"fred-md\"\nseries = \"A\"\n",
+       {"'series'", "an array of strings"}},
+      {"missing type", "[[sources]]\nurl = \"u\"\n", {"missing key 'type'"}},
+      {"duplicate name", "[[sources]]\ntype = \"a\"\n[[sources]]\ntype = \"a\"\n",
+       {"duplicate source name 'a'", "line 3"}},
+      {"sources not tables", "sources = 3\n", {"'sources'", "line 1"}},
+      {"invalid toml", "[[sources]\n", {"invalid TOML", "line 1"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::string message = ParseError(c.text);
+    ASSERT_FALSE(message.empty());
+    for (const std::string& fragment : c.expected) {
+      EXPECT_NE(message.find(fragment), std::string::npos) << message;
+    }
+  }
+}
+
+TEST(ConfigTest, DefaultFetchesFredMd) {
+  Config config = Config::Default();
+  ASSERT_EQ(config.sources.size(), 1u);
+  EXPECT_EQ(config.sources[0].type, "fred-md");
+  OptionReader options = SourceOptions(config.sources[0]);
+  EXPECT_NE(options.String("url")->find("fred-md/monthly/current.csv"), std::string::npos);
+}
+
+TEST(ConfigTest, MissingFileIsNotFound) {
+  try {
+    Config::LoadFile("/nonexistent/pipeline.toml");
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kNotFound);
+    EXPECT_NE(std::string(error.what()).find("/nonexistent/pipeline.toml"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace macropipe
