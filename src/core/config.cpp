@@ -119,9 +119,11 @@ Config Config::LoadFile(const std::string& path) {
 }
 
 Config Config::Parse(std::string_view text, const std::string& origin) {
-  toml::table root;
+  // Sources keep pointers into the parsed document, which keeps its source
+  // positions (copies of tables lose them), so share the document itself.
+  auto document = std::make_shared<toml::table>();
   try {
-    root = toml::parse(text, origin);
+    *document = toml::parse(text, origin);
   } catch (const toml::parse_error& error) {
     throw Error(ErrorCode::kInvalidInput,
                 "invalid TOML in " + origin + " line " +
@@ -129,6 +131,7 @@ Config Config::Parse(std::string_view text, const std::string& origin) {
                     std::string(error.description()));
   }
 
+  const toml::table& root = *document;
   Config config;
   config.path = origin;
   OptionReader reader(root, origin, "the top level");
@@ -155,7 +158,7 @@ Config Config::Parse(std::string_view text, const std::string& origin) {
                     "duplicate source name '" + source.name + "' at " + origin + " line " +
                         LineOf(element) + ": give each [[sources]] table its own name");
       }
-      source.table = std::make_shared<const toml::table>(table);
+      source.table = std::shared_ptr<const toml::table>(document, &table);
       source.file = origin;
       config.sources.push_back(std::move(source));
     }

@@ -23,7 +23,9 @@ TEST(DateTest, ParsesIsoDates) {
     SCOPED_TRACE(c.text);
     std::optional<Date> date = Date::TryParseIso(c.text);
     ASSERT_EQ(date.has_value(), c.iso.has_value());
-    if (date) EXPECT_EQ(date->ToIso(), *c.iso);
+    if (date) {
+      EXPECT_EQ(date->ToIso(), *c.iso);
+    }
   }
 }
 
@@ -37,7 +39,9 @@ TEST(DateTest, ParsesUsDates) {
     SCOPED_TRACE(c.text);
     std::optional<Date> date = Date::TryParseUs(c.text);
     ASSERT_EQ(date.has_value(), c.iso.has_value());
-    if (date) EXPECT_EQ(date->ToIso(), *c.iso);
+    if (date) {
+      EXPECT_EQ(date->ToIso(), *c.iso);
+    }
   }
 }
 
@@ -50,7 +54,9 @@ TEST(DateTest, ParsesYearMonth) {
     SCOPED_TRACE(c.text);
     std::optional<Date> date = Date::TryParseYearMonth(c.text);
     ASSERT_EQ(date.has_value(), c.iso.has_value());
-    if (date) EXPECT_EQ(date->ToIso(), *c.iso);
+    if (date) {
+      EXPECT_EQ(date->ToIso(), *c.iso);
+    }
   }
 }
 
