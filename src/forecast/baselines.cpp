@@ -1,0 +1,25 @@
+#include "forecast/baselines.h"
+
+#include <memory>
+
+#include "forecast/naive_forecasters.h"
+#include "forecast/registry.h"
+
+namespace macropipe::forecast {
+namespace {
+
+template <typename Model>
+void Register(const std::string& name) {
+  RegisterForecasterType(name, [](const ForecasterOptions& options) -> std::unique_ptr<Forecaster> {
+    return std::make_unique<Model>(options);
+  });
+}
+
+}  // namespace
+
+void RegisterBaselineForecasters() {
+  Register<RandomWalkForecaster>("rw");
+  Register<MovingAverageForecaster>("ao12");
+}
+
+}  // namespace macropipe::forecast
