@@ -1,7 +1,7 @@
 // The registry that creates forecasters by name, so the backtest and the
 // command line can run any model given on the command line.
 //
-//   std::unique_ptr<Forecaster> model = MakeForecaster("ar4", {.seed = 7});
+//   std::unique_ptr<Forecaster> model = MakeForecaster("ar4", ForecasterOptions{});
 //
 // How models get registered:
 //   - The baselines of this library (rw, ao12, ar4, lasso) are registered by
