@@ -1,8 +1,9 @@
 #include "core/config.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <set>
-#include <toml++/toml.h>
 
 #include "core/error.h"
 #include "core/files.h"
@@ -17,9 +18,7 @@ constexpr char kFredMdCurrentUrl[] =
     "https://www.stlouisfed.org/-/media/project/frbstl/stlouisfed/research/fred-md/monthly/"
     "current.csv";
 
-std::string LineOf(const toml::node& node) {
-  return std::to_string(node.source().begin.line);
-}
+std::string LineOf(const toml::node& node) { return std::to_string(node.source().begin.line); }
 
 }  // namespace
 
@@ -40,8 +39,7 @@ const void* OptionReader::Node(const std::string& key) {
 }
 
 void OptionReader::ThrowWrongType(const std::string& key, const char* expected) const {
-  throw Error(ErrorCode::kInvalidInput,
-              "wrong type for " + Where(key) + ": expected " + expected);
+  throw Error(ErrorCode::kInvalidInput, "wrong type for " + Where(key) + ": expected " + expected);
 }
 
 std::optional<std::string> OptionReader::String(const std::string& key) {
@@ -106,9 +104,9 @@ void OptionReader::RejectUnknownKeys() const {
   for (const auto& [key, node] : table_) {
     std::string name(key.str());
     if (std::find(read_keys_.begin(), read_keys_.end(), name) == read_keys_.end()) {
-      throw Error(ErrorCode::kInvalidInput,
-                  "unknown key '" + name + "' in " + where_ + " at " + file_ + " line " +
-                      LineOf(node) + ": check its spelling against the documentation");
+      throw Error(ErrorCode::kInvalidInput, "unknown key '" + name + "' in " + where_ + " at " +
+                                                file_ + " line " + LineOf(node) +
+                                                ": check its spelling against the documentation");
     }
   }
 }
@@ -125,10 +123,9 @@ Config Config::Parse(std::string_view text, const std::string& origin) {
   try {
     *document = toml::parse(text, origin);
   } catch (const toml::parse_error& error) {
-    throw Error(ErrorCode::kInvalidInput,
-                "invalid TOML in " + origin + " line " +
-                    std::to_string(error.source().begin.line) + ": " +
-                    std::string(error.description()));
+    throw Error(ErrorCode::kInvalidInput, "invalid TOML in " + origin + " line " +
+                                              std::to_string(error.source().begin.line) + ": " +
+                                              std::string(error.description()));
   }
 
   const toml::table& root = *document;
@@ -142,9 +139,9 @@ Config Config::Parse(std::string_view text, const std::string& origin) {
   if (sources != nullptr) {
     const toml::array* array = sources->as_array();
     if (array == nullptr || !array->is_array_of_tables()) {
-      throw Error(ErrorCode::kInvalidInput,
-                  "wrong type for key 'sources' at " + origin + " line " + LineOf(*sources) +
-                      ": write each source as a [[sources]] table");
+      throw Error(ErrorCode::kInvalidInput, "wrong type for key 'sources' at " + origin + " line " +
+                                                LineOf(*sources) +
+                                                ": write each source as a [[sources]] table");
     }
     std::set<std::string> names;
     for (const toml::node& element : *array) {
@@ -154,9 +151,9 @@ Config Config::Parse(std::string_view text, const std::string& origin) {
       source.type = source_reader.RequireString("type");
       source.name = source_reader.String("name").value_or(source.type);
       if (!names.insert(source.name).second) {
-        throw Error(ErrorCode::kInvalidInput,
-                    "duplicate source name '" + source.name + "' at " + origin + " line " +
-                        LineOf(element) + ": give each [[sources]] table its own name");
+        throw Error(ErrorCode::kInvalidInput, "duplicate source name '" + source.name + "' at " +
+                                                  origin + " line " + LineOf(element) +
+                                                  ": give each [[sources]] table its own name");
       }
       source.table = std::shared_ptr<const toml::table>(document, &table);
       source.file = origin;
@@ -168,8 +165,8 @@ Config Config::Parse(std::string_view text, const std::string& origin) {
 }
 
 Config Config::Default() {
-  std::string text = std::string("[[sources]]\ntype = \"fred-md\"\nurl = \"") +
-                     kFredMdCurrentUrl + "\"\n";
+  std::string text =
+      std::string("[[sources]]\ntype = \"fred-md\"\nurl = \"") + kFredMdCurrentUrl + "\"\n";
   return Parse(text, "<built-in config>");
 }
 

@@ -44,15 +44,19 @@ TEST(ConfigTest, RejectsBadInputWithKeyAndLine) {
     std::vector<std::string> expected;  // Fragments the message must contain.
   };
   const Case cases[] = {
-      {"unknown top-level key", "data_dir = \"d\"\ndata_dri = \"x\"\n",
+      {"unknown top-level key",
+       "data_dir = \"d\"\ndata_dri = \"x\"\n",
        {"'data_dri'", "pipeline.toml line 2"}},
-      {"unknown source key", "[[sources]]\ntype = \"fred-md\"\nurl = \"u\"\nseris = [\"A\"]\n",
+      {"unknown source key",
+       "[[sources]]\ntype = \"fred-md\"\nurl = \"u\"\nseris = [\"A\"]\n",
        {"'seris'", "line 4"}},
       {"wrong type", "[[sources]]\ntype = \"fred-md\"\nurl = 5\n", {"'url'", "line 3", "a string"}},
-      {"wrong list type", "[[sources]]\ntype = \"fred-md\"\nseries = \"A\"\n",
+      {"wrong list type",
+       "[[sources]]\ntype = \"fred-md\"\nseries = \"A\"\n",
        {"'series'", "an array of strings"}},
       {"missing type", "[[sources]]\nurl = \"u\"\n", {"missing key 'type'"}},
-      {"duplicate name", "[[sources]]\ntype = \"a\"\n[[sources]]\ntype = \"a\"\n",
+      {"duplicate name",
+       "[[sources]]\ntype = \"a\"\n[[sources]]\ntype = \"a\"\n",
        {"duplicate source name 'a'", "line 3"}},
       {"sources not tables", "sources = 3\n", {"'sources'", "line 1"}},
       {"invalid toml", "[[sources]\n", {"invalid TOML", "line 1"}},

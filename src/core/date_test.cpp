@@ -32,7 +32,7 @@ TEST(DateTest, ParsesIsoDates) {
 TEST(DateTest, ParsesUsDates) {
   const ParseCase cases[] = {
       {"1/1/1959", "1959-01-01"},  {"12/1/2024", "2024-12-01"}, {"01/01/2025", "2025-01-01"},
-      {"2/30/2024", std::nullopt}, {"1/1/59", std::nullopt},     {"1-1-1959", std::nullopt},
+      {"2/30/2024", std::nullopt}, {"1/1/59", std::nullopt},    {"1-1-1959", std::nullopt},
       {"a/1/1959", std::nullopt},  {"", std::nullopt},
   };
   for (const ParseCase& c : cases) {

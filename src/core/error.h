@@ -14,15 +14,15 @@
 namespace macropipe {
 
 enum class ErrorCode {
-  kInvalidInput,      // The input is malformed; retrying the same input fails again.
-  kNotFound,          // A file, object, series or row does not exist.
-  kUnauthenticated,   // A key or credential is missing or was rejected.
-  kPermissionDenied,  // The caller may not do this, or a path is not writable.
+  kInvalidInput,        // The input is malformed; retrying the same input fails again.
+  kNotFound,            // A file, object, series or row does not exist.
+  kUnauthenticated,     // A key or credential is missing or was rejected.
+  kPermissionDenied,    // The caller may not do this, or a path is not writable.
   kFailedPrecondition,  // The system is not in a state that allows this operation.
-  kUnavailable,       // A transient failure: network, 5xx, timeout. Retry with backoff.
-  kRateLimited,       // The server asked us to slow down. Retry after its window.
-  kQuotaExhausted,    // A daily quota is used up. Retry after the quota resets.
-  kInternal,          // A bug or an invariant violation.
+  kUnavailable,         // A transient failure: network, 5xx, timeout. Retry with backoff.
+  kRateLimited,         // The server asked us to slow down. Retry after its window.
+  kQuotaExhausted,      // A daily quota is used up. Retry after the quota resets.
+  kInternal,            // A bug or an invariant violation.
 };
 
 // Returns the lower-case name of `code`, as shown in messages and stored in state.

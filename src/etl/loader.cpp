@@ -1,7 +1,8 @@
 #include "etl/loader.h"
 
-#include <algorithm>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 #include "core/error.h"
 #include "etl/normalized_csv.h"
@@ -39,11 +40,12 @@ LoadSummary Loader::LoadPending(const std::string& source) {
   std::vector<LandingEntry> entries = landing_.Entries(source);
   std::erase_if(entries, [](const LandingEntry& e) { return e.kind != ObjectKind::kSeries; });
   // Older vintages first, so each period's history is built forwards.
-  std::stable_sort(entries.begin(), entries.end(), [](const LandingEntry& a, const LandingEntry& b) {
-    Date va = a.vintage_date.value_or(Date::Max());
-    Date vb = b.vintage_date.value_or(Date::Max());
-    return std::tie(va, a.fetched_at) < std::tie(vb, b.fetched_at);
-  });
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const LandingEntry& a, const LandingEntry& b) {
+                     Date va = a.vintage_date.value_or(Date::Max());
+                     Date vb = b.vintage_date.value_or(Date::Max());
+                     return std::tie(va, a.fetched_at) < std::tie(vb, b.fetched_at);
+                   });
 
   LoadSummary summary;
   for (const LandingEntry& entry : entries) {

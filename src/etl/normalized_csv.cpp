@@ -17,8 +17,8 @@ bool ParseFiniteDouble(std::string_view text, double& value) {
 NormalizedCsvStream::NormalizedCsvStream(std::istream& in, std::string origin)
     : in_(in), origin_(std::move(origin)) {
   if (!std::getline(in_, line_)) {
-    throw Error(ErrorCode::kInvalidInput, "empty series file " + origin_ +
-                                              ": expected a 'date,value' header");
+    throw Error(ErrorCode::kInvalidInput,
+                "empty series file " + origin_ + ": expected a 'date,value' header");
   }
   SplitSimpleCsv(line_, fields_);
   // Known columns come first; any columns after them are kept in the landing

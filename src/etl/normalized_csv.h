@@ -2,11 +2,10 @@
 //
 // The header is `date,value`, optionally followed by `realtime_start,
 // realtime_end`, then by any columns the source keeps for reference (such as
-// the original date of a bar), which are ignored. Dates are YYYY-MM-DD; an empty value or "." is missing. Rows
-// that cannot be used (a bad date, a non-numeric or infinite value, a wrong
-// number of fields, a repeated period) are collected in `rejected()` with the
-// reason instead of stopping the load. A missing or unknown header is an error.
-// Not thread-safe.
+// the original date of a bar), which are ignored. Dates are YYYY-MM-DD; an empty value or "." is
+// missing. Rows that cannot be used (a bad date, a non-numeric or infinite value, a wrong number of
+// fields, a repeated period) are collected in `rejected()` with the reason instead of stopping the
+// load. A missing or unknown header is an error. Not thread-safe.
 #pragma once
 
 #include <istream>
@@ -35,7 +34,7 @@ class NormalizedCsvStream : public ObservationStream {
   std::vector<std::string_view> fields_;
   int64_t line_number_ = 1;
   bool has_realtime_ = false;
-  size_t width_ = 0;  // Fields per row, from the header.
+  size_t width_ = 0;                  // Fields per row, from the header.
   std::unordered_set<int64_t> seen_;  // Period (and real-time start) keys already read.
   std::vector<RejectedRow> rejected_;
 };

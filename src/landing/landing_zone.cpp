@@ -100,8 +100,8 @@ LandingEntry ParseManifestLine(std::string_view text, const std::string& where) 
     LandingEntry entry;
     entry.source = line.at("source").get<std::string>();
     entry.series = line.at("series").get<std::string>();
-    entry.kind = line.at("kind").get<std::string>() == "raw" ? ObjectKind::kRaw
-                                                             : ObjectKind::kSeries;
+    entry.kind =
+        line.at("kind").get<std::string>() == "raw" ? ObjectKind::kRaw : ObjectKind::kSeries;
     entry.object.key = line.at("key").get<std::string>();
     entry.object.version_id = line.at("version_id").get<std::string>();
     entry.object.size = line.at("size").get<uint64_t>();
@@ -119,8 +119,8 @@ LandingEntry ParseManifestLine(std::string_view text, const std::string& where) 
     entry.raw_version_id = line.value("raw_version_id", "");
     return entry;
   } catch (const json::exception& error) {
-    throw Error(ErrorCode::kInvalidInput, "corrupt landing manifest line in " + where + ": " +
-                                              error.what());
+    throw Error(ErrorCode::kInvalidInput,
+                "corrupt landing manifest line in " + where + ": " + error.what());
   }
 }
 
@@ -173,8 +173,9 @@ void LandingZone::WriteManifest(const std::string& source, const std::string& fe
   // Manifest names sort by fetch time; the suffix keeps concurrent batches apart.
   thread_local std::mt19937_64 random(std::random_device{}());
   std::string stamp = fetched_at;
-  stamp.erase(std::remove_if(stamp.begin(), stamp.end(), [](char c) { return c == '-' || c == ':'; }),
-              stamp.end());
+  stamp.erase(
+      std::remove_if(stamp.begin(), stamp.end(), [](char c) { return c == '-' || c == ':'; }),
+      stamp.end());
   char suffix[24];
   std::snprintf(suffix, sizeof suffix, "%d-%06llu", static_cast<int>(::getpid()),
                 static_cast<unsigned long long>(random() % 1000000));
@@ -220,9 +221,10 @@ std::vector<LandingEntry> LandingZone::Entries(std::string_view source) const {
       if (!line.empty()) entries.push_back(ParseManifestLine(line, manifest.key));
     }
   }
-  std::stable_sort(entries.begin(), entries.end(), [](const LandingEntry& a, const LandingEntry& b) {
-    return std::tie(a.fetched_at, a.object.key) < std::tie(b.fetched_at, b.object.key);
-  });
+  std::stable_sort(
+      entries.begin(), entries.end(), [](const LandingEntry& a, const LandingEntry& b) {
+        return std::tie(a.fetched_at, a.object.key) < std::tie(b.fetched_at, b.object.key);
+      });
   return entries;
 }
 

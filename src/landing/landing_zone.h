@@ -37,10 +37,10 @@ struct LandingEntry {
   std::string series;  // The series id; for raw objects, the response's name.
   ObjectKind kind = ObjectKind::kSeries;
   ObjectVersion object;
-  std::string request_url;  // Always redacted: no key or credential.
-  std::string fetched_at;   // UTC, ISO 8601, e.g. "2025-03-01T12:00:00Z".
-  int http_status = 0;      // 0 for file URLs.
-  std::optional<Date> vintage_date;  // When the values became known, if one date applies.
+  std::string request_url;                // Always redacted: no key or credential.
+  std::string fetched_at;                 // UTC, ISO 8601, e.g. "2025-03-01T12:00:00Z".
+  int http_status = 0;                    // 0 for file URLs.
+  std::optional<Date> vintage_date;       // When the values became known, if one date applies.
   std::optional<SeriesInfo> series_info;  // Catalogue metadata for series objects.
   std::string raw_key;  // For series objects: the raw object they were parsed from.
   std::string raw_version_id;

@@ -19,8 +19,8 @@ constexpr size_t kSequenceDigits = 6;
 
 std::string FormatVersionId(uint64_t sequence, const std::string& sha256) {
   std::string number = std::to_string(sequence);
-  std::string padded = std::string(kSequenceDigits - std::min(kSequenceDigits, number.size()), '0') +
-                       number;
+  std::string padded =
+      std::string(kSequenceDigits - std::min(kSequenceDigits, number.size()), '0') + number;
   return "v" + padded + "-" + sha256;
 }
 
@@ -40,8 +40,7 @@ std::optional<std::pair<uint64_t, std::string>> ParseVersionId(const std::string
 
 void ValidateObjectKey(std::string_view key) {
   auto reject = [&](const char* why) {
-    throw Error(ErrorCode::kInvalidInput,
-                "invalid object key '" + std::string(key) + "': " + why);
+    throw Error(ErrorCode::kInvalidInput, "invalid object key '" + std::string(key) + "': " + why);
   };
   if (key.empty()) reject("it is empty");
   if (key.front() == '/') reject("it must be relative");
@@ -133,8 +132,8 @@ PutResult LocalObjectStore::Put(std::string_view key, std::string_view bytes) {
     if (::rename(temporary.c_str(), plain.c_str()) != 0) {
       int error_number = errno;
       std::filesystem::remove(temporary);
-      throw Error(ErrorCode::kUnavailable, "could not publish " + plain.string() + ": " +
-                                               std::strerror(error_number));
+      throw Error(ErrorCode::kUnavailable,
+                  "could not publish " + plain.string() + ": " + std::strerror(error_number));
     }
     return PutResult{ObjectVersion{std::string(key), version_id, bytes.size(), sha256}, true};
   }

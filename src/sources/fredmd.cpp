@@ -1,10 +1,11 @@
 #include "sources/fredmd.h"
 
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 #include <cmath>
 #include <map>
 #include <set>
-#include <spdlog/spdlog.h>
 #include <sstream>
 
 #include "core/csv.h"
@@ -37,9 +38,8 @@ bool IsNumber(std::string_view text) {
 }
 
 [[noreturn]] void ThrowBadInput(const CsvReader& reader, const std::string& what) {
-  throw Error(ErrorCode::kInvalidInput,
-              "malformed FRED-MD file " + reader.Where() + ": " + what +
-                  "; check that the URL points at a FRED-MD monthly CSV");
+  throw Error(ErrorCode::kInvalidInput, "malformed FRED-MD file " + reader.Where() + ": " + what +
+                                            "; check that the URL points at a FRED-MD monthly CSV");
 }
 
 }  // namespace
@@ -76,8 +76,8 @@ FredMdFile ParseFredMd(std::string_view bytes, const std::string& origin) {
   while (reader.Next(fields)) {
     if (AllEmpty(fields)) continue;  // Blank lines and the trailing row of commas.
     if (fields.size() != width) {
-      ThrowBadInput(reader, "row has " + std::to_string(fields.size()) + " fields but the header has " +
-                                std::to_string(width));
+      ThrowBadInput(reader, "row has " + std::to_string(fields.size()) +
+                                " fields but the header has " + std::to_string(width));
     }
     std::string_view first = Trim(fields[0]);
     if (first == "Transform:") {
@@ -97,7 +97,8 @@ FredMdFile ParseFredMd(std::string_view bytes, const std::string& origin) {
       continue;
     }
     std::optional<Date> date = Date::TryParseUs(first);
-    if (!date) ThrowBadInput(reader, "invalid date '" + std::string(first) + "' (expected M/D/YYYY)");
+    if (!date)
+      ThrowBadInput(reader, "invalid date '" + std::string(first) + "' (expected M/D/YYYY)");
     if (date->day() != 1) {
       ThrowBadInput(reader, "date '" + std::string(first) + "' is not the first day of a month");
     }
@@ -167,9 +168,8 @@ class FredMdSource : public Source {
     std::string file_name = UrlFileName(url_);
     FredMdFile file = ParseFredMd(response.body, redacted);
 
-    Date vintage = vintage_.value_or(
-        FredMdVintageFromFileName(file_name)
-            .value_or(Date::ParseIso(context.fetched_at.substr(0, 10), "fetch date")));
+    Date vintage = vintage_.value_or(FredMdVintageFromFileName(file_name).value_or(
+        Date::ParseIso(context.fetched_at.substr(0, 10), "fetch date")));
     std::vector<size_t> columns = SelectColumns(file, redacted);
     spdlog::info("source {}: parsed {} series, {} rows, vintage {} from {}", name_,
                  file.names.size(), file.dates.size(), vintage.ToIso(), redacted);
@@ -222,9 +222,9 @@ class FredMdSource : public Source {
                       "\"file:///path/to/2025-02.csv\", then run `macropipe run --config FILE`");
     }
     if (response.status >= 400) {
-      throw Error(response.status == 404 ? ErrorCode::kNotFound : ErrorCode::kUnavailable,
-                  "could not fetch " + RedactUrl(url_) + ": HTTP " +
-                      std::to_string(response.status));
+      throw Error(
+          response.status == 404 ? ErrorCode::kNotFound : ErrorCode::kUnavailable,
+          "could not fetch " + RedactUrl(url_) + ": HTTP " + std::to_string(response.status));
     }
     return response;
   }

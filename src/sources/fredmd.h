@@ -22,7 +22,7 @@
 namespace macropipe {
 
 struct FredMdFile {
-  std::vector<std::string> names;               // Series names in column order.
+  std::vector<std::string> names;  // Series names in column order.
   std::vector<std::optional<int>> transform_codes;
   std::vector<Date> dates;                       // One per data row.
   std::vector<std::vector<std::string>> values;  // values[column][row]; "" is missing.

@@ -53,10 +53,15 @@ SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) : db_(db) {
 SqliteStatement::~SqliteStatement() { sqlite3_finalize(statement_); }
 
 void SqliteStatement::Bind(int index, std::string_view text) {
-  sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()),
+                    SQLITE_TRANSIENT);
 }
-void SqliteStatement::Bind(int index, int64_t value) { sqlite3_bind_int64(statement_, index, value); }
-void SqliteStatement::Bind(int index, double value) { sqlite3_bind_double(statement_, index, value); }
+void SqliteStatement::Bind(int index, int64_t value) {
+  sqlite3_bind_int64(statement_, index, value);
+}
+void SqliteStatement::Bind(int index, double value) {
+  sqlite3_bind_double(statement_, index, value);
+}
 void SqliteStatement::Bind(int index, const std::optional<double>& value) {
   if (value) {
     Bind(index, *value);
@@ -87,7 +92,9 @@ void SqliteStatement::Reset() {
 }
 
 int64_t SqliteStatement::Int(int column) const { return sqlite3_column_int64(statement_, column); }
-double SqliteStatement::Double(int column) const { return sqlite3_column_double(statement_, column); }
+double SqliteStatement::Double(int column) const {
+  return sqlite3_column_double(statement_, column);
+}
 bool SqliteStatement::IsNull(int column) const {
   return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }

@@ -21,7 +21,9 @@ struct Interval {
 
 using PeriodHistory = std::unordered_map<int32_t, std::vector<Interval>>;
 
-int32_t DayNumber(Date date) { return static_cast<int32_t>(date.days().time_since_epoch().count()); }
+int32_t DayNumber(Date date) {
+  return static_cast<int32_t>(date.days().time_since_epoch().count());
+}
 
 // Formats a date into a caller's buffer of at least 10 bytes, avoiding an
 // allocation per row on the load path.
@@ -68,8 +70,8 @@ int ReadOnlyAuthorizer(void*, int action, const char* first, const char* second,
       // A pragma with an argument sets something; reading a pragma is allowed.
       return second != nullptr ? SQLITE_DENY : SQLITE_OK;
     case SQLITE_FUNCTION:
-      return first != nullptr && std::string_view(second != nullptr ? second : "") ==
-                                     "load_extension"
+      return first != nullptr &&
+                     std::string_view(second != nullptr ? second : "") == "load_extension"
                  ? SQLITE_DENY
                  : SQLITE_OK;
     default:

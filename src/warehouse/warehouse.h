@@ -56,11 +56,11 @@ class ObservationStream {
 };
 
 struct LoadRequest {
-  SeriesInfo series;            // Source and id are required; the rest updates the catalogue.
-  std::string object_key;       // The landing object this load applies.
+  SeriesInfo series;       // Source and id are required; the rest updates the catalogue.
+  std::string object_key;  // The landing object this load applies.
   std::string object_version;
   std::string object_sha256;
-  Date vintage_date;            // Real-time start for rows without their own.
+  Date vintage_date;  // Real-time start for rows without their own.
   std::string fetched_at;
 };
 

@@ -1,0 +1,295 @@
+#include "warehouse/warehouse_conformance.h"
+
+#include <random>
+
+#include "core/error.h"
+
+namespace macropipe::testing {
+
+bool VectorStream::Next(ObservationRow& row) {
+  if (fail_after_ >= 0 && next_ == static_cast<size_t>(fail_after_)) {
+    throw Error(ErrorCode::kUnavailable, "stream failed on purpose");
+  }
+  if (next_ >= rows_.size()) return false;
+  row = rows_[next_++];
+  return true;
+}
+
+void WarehouseConformanceTest::SetUp() {
+  std::random_device random;
+  scratch_ = std::filesystem::temp_directory_path() /
+             ("macropipe-warehouse-" + std::to_string(random()) + std::to_string(random()));
+  std::filesystem::create_directories(scratch_);
+  warehouse_ = GetParam().make(scratch_);
+}
+
+void WarehouseConformanceTest::TearDown() {
+  warehouse_.reset();
+  std::error_code ignored;
+  std::filesystem::remove_all(scratch_, ignored);
+}
+
+LoadResult WarehouseConformanceTest::LoadSnapshot(
+    const std::string& id, const std::string& vintage,
+    const std::vector<std::pair<std::string, std::optional<double>>>& rows,
+    const std::string& key) {
+  LoadRequest request;
+  request.series.source = "test";
+  request.series.id = id;
+  request.series.frequency = "Monthly";
+  request.object_key =
+      key.empty() ? "test/series/" + id + "-" + std::to_string(next_object_++) : key;
+  request.object_version = "v1";
+  request.object_sha256 = "0";
+  request.vintage_date = Date::ParseIso(vintage);
+  request.fetched_at = vintage + "T00:00:00Z";
+  std::vector<ObservationRow> observations;
+  for (const auto& [date, value] : rows) {
+    observations.push_back({Date::ParseIso(date), value, std::nullopt, std::nullopt});
+  }
+  VectorStream stream(observations);
+  return warehouse().Load(request, stream);
+}
+
+std::vector<std::string> WarehouseConformanceTest::ValuesAsOf(const std::string& id,
+                                                              const std::string& as_of) {
+  std::vector<SeriesInfo> found = warehouse().FindSeries(id, "test");
+  EXPECT_EQ(found.size(), 1u);
+  if (found.empty()) return {};
+  std::optional<Date> date;
+  if (!as_of.empty()) date = Date::ParseIso(as_of);
+  std::vector<std::string> values;
+  for (const StoredObservation& o : warehouse().Observations(found[0], date)) {
+    values.push_back(o.period.ToIso() + "=" + (o.value ? std::to_string(*o.value) : "NULL"));
+  }
+  return values;
+}
+
+std::string WarehouseConformanceTest::QueryScalar(const std::string& sql) {
+  QueryResult result = warehouse().Query(sql, 10);
+  if (result.rows.empty() || result.rows[0].empty()) return "";
+  const Cell& cell = result.rows[0][0];
+  if (std::holds_alternative<int64_t>(cell)) return std::to_string(std::get<int64_t>(cell));
+  if (std::holds_alternative<double>(cell)) return std::to_string(std::get<double>(cell));
+  if (std::holds_alternative<std::string>(cell)) return std::get<std::string>(cell);
+  return "NULL";
+}
+
+namespace {
+
+std::string V(const std::string& date, double value) { return date + "=" + std::to_string(value); }
+
+TEST_P(WarehouseConformanceTest, InsertsNewPeriods) {
+  LoadResult result = LoadSnapshot("A", "2025-01-01", {{"2024-11-01", 1.5}, {"2024-12-01", 2.5}});
+  EXPECT_FALSE(result.already_loaded);
+  EXPECT_EQ(result.counts.inserted, 2);
+  EXPECT_EQ(result.counts.revised, 0);
+  EXPECT_EQ(ValuesAsOf("A"),
+            (std::vector<std::string>{V("2024-11-01", 1.5), V("2024-12-01", 2.5)}));
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM observations"), "2");
+}
+
+TEST_P(WarehouseConformanceTest, ReloadingAnObjectChangesNothing) {
+  LoadSnapshot("A", "2025-01-01", {{"2024-12-01", 2.5}}, "test/a.csv");
+  LoadResult again = LoadSnapshot("A", "2025-01-01", {{"2024-12-01", 9.0}}, "test/a.csv");
+  EXPECT_TRUE(again.already_loaded);
+  EXPECT_EQ(again.counts.total(), 0);
+  EXPECT_EQ(ValuesAsOf("A"), std::vector<std::string>{V("2024-12-01", 2.5)});
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM load_batches"), "1");
+}
+
+TEST_P(WarehouseConformanceTest, RevisionClosesOldRowAndOpensNew) {
+  LoadSnapshot("A", "2025-01-01", {{"2024-11-01", 1.0}, {"2024-12-01", 2.0}});
+  LoadResult result = LoadSnapshot("A", "2025-02-01",
+                                   {{"2024-11-01", 1.0}, {"2024-12-01", 2.2}, {"2025-01-01", 3.0}});
+  EXPECT_EQ(result.counts.inserted, 1);
+  EXPECT_EQ(result.counts.revised, 1);
+  EXPECT_EQ(result.counts.unchanged, 1);
+  EXPECT_EQ(ValuesAsOf("A", "2025-01-15"),
+            (std::vector<std::string>{V("2024-11-01", 1.0), V("2024-12-01", 2.0)}));
+  EXPECT_EQ(
+      ValuesAsOf("A", "2025-02-01"),
+      (std::vector<std::string>{V("2024-11-01", 1.0), V("2024-12-01", 2.2), V("2025-01-01", 3.0)}));
+  EXPECT_TRUE(ValuesAsOf("A", "2024-12-31").empty());
+  EXPECT_EQ(QueryScalar("SELECT realtime_end FROM observation_history WHERE date = '2024-12-01' "
+                        "AND realtime_start = '2025-01-01'"),
+            "2025-01-31");
+}
+
+TEST_P(WarehouseConformanceTest, UnchangedValuesWriteNothing) {
+  LoadSnapshot("A", "2025-01-01", {{"2024-12-01", 2.0}});
+  LoadResult result = LoadSnapshot("A", "2025-02-01", {{"2024-12-01", 2.0}});
+  EXPECT_EQ(result.counts.unchanged, 1);
+  EXPECT_EQ(result.counts.inserted + result.counts.revised, 0);
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM observations"), "1");
+  EXPECT_EQ(QueryScalar("SELECT realtime_start FROM observations"), "2025-01-01");
+}
+
+TEST_P(WarehouseConformanceTest, EmptyValueKeepsStoredValue) {
+  LoadSnapshot("A", "2025-01-01", {{"2024-12-01", 2.0}});
+  LoadResult result =
+      LoadSnapshot("A", "2025-02-01", {{"2024-12-01", std::nullopt}, {"2025-01-01", std::nullopt}});
+  EXPECT_EQ(result.counts.kept, 1);
+  EXPECT_EQ(result.counts.inserted, 0);
+  EXPECT_EQ(ValuesAsOf("A"), std::vector<std::string>{V("2024-12-01", 2.0)});
+}
+
+TEST_P(WarehouseConformanceTest, OlderVintageLoadedLateFitsIntoHistory) {
+  LoadSnapshot("A", "2025-03-01", {{"2024-12-01", 2.4}, {"2025-01-01", 3.0}});
+  LoadSnapshot("A", "2025-01-01", {{"2024-12-01", 2.0}});
+  LoadSnapshot("A", "2025-02-01", {{"2024-12-01", 2.4}, {"2025-01-01", 2.9}});
+  EXPECT_EQ(ValuesAsOf("A", "2025-01-10"), std::vector<std::string>{V("2024-12-01", 2.0)});
+  EXPECT_EQ(ValuesAsOf("A", "2025-02-10"),
+            (std::vector<std::string>{V("2024-12-01", 2.4), V("2025-01-01", 2.9)}));
+  EXPECT_EQ(ValuesAsOf("A", "2025-03-10"),
+            (std::vector<std::string>{V("2024-12-01", 2.4), V("2025-01-01", 3.0)}));
+}
+
+TEST_P(WarehouseConformanceTest, SameVintageCorrectedInPlace) {
+  LoadSnapshot("A", "2025-01-01", {{"2024-12-01", 2.0}}, "test/a.csv#1");
+  LoadResult result = LoadSnapshot("A", "2025-01-01", {{"2024-12-01", 2.1}}, "test/a.csv#2");
+  EXPECT_EQ(result.counts.revised, 1);
+  EXPECT_EQ(ValuesAsOf("A", "2025-01-01"), std::vector<std::string>{V("2024-12-01", 2.1)});
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM observations"), "1");
+}
+
+TEST_P(WarehouseConformanceTest, StoresRealtimeRowsAsGiven) {
+  LoadRequest request;
+  request.series = {"test",       "GDP",       "Gross Domestic Product",
+                    "Billions",   "Quarterly", "SAAR",
+                    std::nullopt, "",          ""};
+  request.object_key = "test/gdp.csv";
+  request.object_version = "v1";
+  request.object_sha256 = "0";
+  request.vintage_date = Date::ParseIso("2025-01-20");
+  auto d = [](const char* text) { return Date::ParseIso(text); };
+  VectorStream stream({{d("2024-07-01"), 100.0, d("2024-10-30"), d("2024-11-26")},
+                       {d("2024-07-01"), 101.0, d("2024-11-27"), d("2024-12-18")},
+                       {d("2024-07-01"), 102.0, d("2024-12-19"), Date::Max()},
+                       {d("1947-01-01"), std::nullopt, d("2024-10-30"), Date::Max()}});
+  LoadResult result = warehouse().Load(request, stream);
+  EXPECT_EQ(result.counts.inserted, 4);
+  EXPECT_EQ(ValuesAsOf("GDP", "2024-11-26"),
+            (std::vector<std::string>{"1947-01-01=NULL", V("2024-07-01", 100.0)}));
+  EXPECT_EQ(ValuesAsOf("GDP", "2024-11-27")[1], V("2024-07-01", 101.0));
+  EXPECT_EQ(ValuesAsOf("GDP")[1], V("2024-07-01", 102.0));
+  EXPECT_EQ(QueryScalar("SELECT value FROM first_releases WHERE date = '2024-07-01'"),
+            std::to_string(100.0));
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM revisions WHERE series_id = 'GDP'"), "2");
+}
+
+TEST_P(WarehouseConformanceTest, ViewsAnswerVintageQuestions) {
+  LoadSnapshot("A", "2025-01-01", {{"2024-12-01", 2.0}});
+  LoadSnapshot("A", "2025-02-01", {{"2024-12-01", 2.5}});
+  LoadSnapshot("A", "2025-03-01", {{"2024-12-01", 2.25}});
+  EXPECT_EQ(QueryScalar("SELECT value FROM latest_observations WHERE series_id = 'A'"),
+            std::to_string(2.25));
+  EXPECT_EQ(QueryScalar("SELECT value FROM first_releases WHERE series_id = 'A'"),
+            std::to_string(2.0));
+  QueryResult revisions = warehouse().Query(
+      "SELECT realtime_start, previous_value, value, revision FROM revisions "
+      "WHERE series_id = 'A' ORDER BY realtime_start",
+      10);
+  ASSERT_EQ(revisions.rows.size(), 2u);
+  EXPECT_EQ(std::get<std::string>(revisions.rows[0][0]), "2025-02-01");
+  EXPECT_DOUBLE_EQ(std::get<double>(revisions.rows[0][1]), 2.0);
+  EXPECT_DOUBLE_EQ(std::get<double>(revisions.rows[0][3]), 0.5);
+  EXPECT_DOUBLE_EQ(std::get<double>(revisions.rows[1][3]), -0.25);
+}
+
+TEST_P(WarehouseConformanceTest, StoresDatesBefore1970) {
+  LoadSnapshot("A", "1965-06-01", {{"1959-01-01", 28.0}, {"1965-05-01", 31.0}});
+  EXPECT_EQ(ValuesAsOf("A", "1965-06-01"),
+            (std::vector<std::string>{V("1959-01-01", 28.0), V("1965-05-01", 31.0)}));
+  EXPECT_EQ(QueryScalar("SELECT min(date) FROM observations"), "1959-01-01");
+}
+
+TEST_P(WarehouseConformanceTest, FailedLoadLeavesNothing) {
+  LoadSnapshot("A", "2025-01-01", {{"2024-12-01", 2.0}});
+  LoadRequest request;
+  request.series.source = "test";
+  request.series.id = "B";
+  request.object_key = "test/b.csv";
+  request.object_version = "v1";
+  request.object_sha256 = "0";
+  request.vintage_date = Date::ParseIso("2025-02-01");
+  std::vector<ObservationRow> rows;
+  for (int month = 1; month <= 12; ++month) {
+    rows.push_back(
+        {Date(2024, static_cast<unsigned>(month), 1), 1.0 * month, std::nullopt, std::nullopt});
+  }
+  VectorStream failing(rows, 6);
+  EXPECT_THROW(warehouse().Load(request, failing), Error);
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM observations"), "1");
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM load_batches"), "1");
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM series WHERE series_id = 'B'"), "0");
+  EXPECT_FALSE(warehouse().IsLoaded("test/b.csv", "v1"));
+
+  // The same object loads whole on the next try.
+  VectorStream working(rows);
+  LoadResult result = warehouse().Load(request, working);
+  EXPECT_EQ(result.counts.inserted, 12);
+}
+
+TEST_P(WarehouseConformanceTest, RecordsRejectedRows) {
+  LoadRequest request;
+  request.series.source = "test";
+  request.series.id = "A";
+  request.object_key = "test/a.csv";
+  request.object_version = "v1";
+  request.object_sha256 = "0";
+  request.vintage_date = Date::ParseIso("2025-02-01");
+  VectorStream stream({{Date(2024, 1, 1), 1.0, std::nullopt, std::nullopt}});
+  stream.mutable_rejected().push_back({3, "2024-13-01,1", "invalid date"});
+  LoadResult result = warehouse().Load(request, stream);
+  EXPECT_EQ(result.counts.rejected, 1);
+  EXPECT_EQ(QueryScalar("SELECT reason FROM rejected_rows"), "invalid date");
+  EXPECT_EQ(QueryScalar("SELECT rejected FROM load_batches"), "1");
+}
+
+TEST_P(WarehouseConformanceTest, QueriesCannotWrite) {
+  LoadSnapshot("A", "2025-01-01", {{"2024-12-01", 2.0}});
+  const std::string statements[] = {
+      "INSERT INTO series (source, series_id) VALUES ('x', 'y')",
+      "DELETE FROM observations",
+      "UPDATE observations SET value = 0",
+      "DROP TABLE observations",
+      "CREATE TABLE t (x)",
+      "ATTACH DATABASE '/tmp/macropipe-attack.db' AS other",
+      "PRAGMA user_version = 7",
+      "PRAGMA journal_mode = DELETE",
+  };
+  for (const std::string& sql : statements) {
+    SCOPED_TRACE(sql);
+    EXPECT_THROW(warehouse().Query(sql, 10), Error);
+  }
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM observations"), "1");
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM series"), "1");
+  EXPECT_FALSE(std::filesystem::exists("/tmp/macropipe-attack.db"));
+}
+
+TEST_P(WarehouseConformanceTest, QueryRowLimitTruncates) {
+  std::vector<std::pair<std::string, std::optional<double>>> rows;
+  for (int month = 1; month <= 12; ++month) {
+    char date[16];
+    std::snprintf(date, sizeof date, "2024-%02d-01", month);
+    rows.emplace_back(date, month);
+  }
+  LoadSnapshot("A", "2025-01-01", rows);
+  QueryResult result = warehouse().Query("SELECT * FROM observations", 5);
+  EXPECT_EQ(result.rows.size(), 5u);
+  EXPECT_TRUE(result.truncated);
+  QueryResult all = warehouse().Query("SELECT * FROM observations", 12);
+  EXPECT_FALSE(all.truncated);
+}
+
+TEST_P(WarehouseConformanceTest, SeriesCatalogueIsPerSource) {
+  LoadSnapshot("A", "2025-01-01", {{"2024-12-01", 2.0}});
+  EXPECT_EQ(warehouse().ListSeries().size(), 1u);
+  EXPECT_EQ(warehouse().FindSeries("A", "").size(), 1u);
+  EXPECT_TRUE(warehouse().FindSeries("A", "other").empty());
+  EXPECT_EQ(warehouse().FindSeries("A", "test")[0].frequency, "Monthly");
+}
+
+}  // namespace
+}  // namespace macropipe::testing
