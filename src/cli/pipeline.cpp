@@ -1,10 +1,10 @@
 #include "cli/pipeline.h"
 
-#include <cstdlib>
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
 #include "core/files.h"
+#include "secrets/secrets_store.h"
 
 namespace macropipe {
 
@@ -19,7 +19,8 @@ Warehouse& Workspace::warehouse() {
   return *warehouse_;
 }
 
-IngestSummary IngestSources(const Config& config, LandingZone& landing) {
+IngestSummary IngestSources(const Config& config, LandingZone& landing,
+                            const std::filesystem::path& data_dir) {
   std::vector<std::unique_ptr<Source>> sources;
   for (const SourceConfig& source_config : config.sources) {
     sources.push_back(MakeSource(source_config));
@@ -28,12 +29,7 @@ IngestSummary IngestSources(const Config& config, LandingZone& landing) {
   IngestSummary summary;
   HttpClient http;
   DirectFetcher fetcher(http);
-  // TODO: look secrets up in the encrypted secrets file too, not only the environment.
-  auto secret = [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  };
+  auto secret = [&data_dir](const std::string& name) { return LookupSecret(data_dir, name); };
   FetchContext context{landing, http, UtcTimestampNow(), &fetcher, secret};
   for (const auto& source : sources) {
     ++summary.sources;

@@ -47,6 +47,9 @@ struct IngestSummary {
 
 // Creates every source first, so a config error stops the run before any fetch,
 // then fetches each source. A failing source is recorded and the rest go on.
-IngestSummary IngestSources(const Config& config, LandingZone& landing);
+// Sources look their API keys up in the environment, then in the secrets file
+// of `data_dir`.
+IngestSummary IngestSources(const Config& config, LandingZone& landing,
+                            const std::filesystem::path& data_dir);
 
 }  // namespace macropipe

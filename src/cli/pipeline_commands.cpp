@@ -37,7 +37,7 @@ int RunIngest(const GlobalOptions& options, bool then_load) {
   std::filesystem::path data_dir = DataDir(options, config);
   DataDirLock lock(data_dir);
   Workspace workspace(data_dir);
-  IngestSummary ingest = IngestSources(config, workspace.landing());
+  IngestSummary ingest = IngestSources(config, workspace.landing(), data_dir);
   PrintIngest(ingest);
   if (then_load) {
     Loader loader(workspace.landing(), workspace.warehouse());
