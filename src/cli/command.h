@@ -49,5 +49,7 @@ void AddPipelineCommands(CLI::App& app, const GlobalOptions& options,
                          std::vector<CommandRegistration>& commands);
 void AddQueryCommands(CLI::App& app, const GlobalOptions& options,
                       std::vector<CommandRegistration>& commands);
+void AddSecretsCommands(CLI::App& app, const GlobalOptions& options,
+                        std::vector<CommandRegistration>& commands);
 
 }  // namespace macropipe
