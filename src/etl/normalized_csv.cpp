@@ -1,5 +1,6 @@
 #include "etl/normalized_csv.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -41,6 +42,21 @@ void NormalizedCsvStream::Reject(const std::string& reason) {
   rejected_.push_back(RejectedRow{line_number_, std::move(text), reason});
 }
 
+bool NormalizedCsvStream::FirstSighting(int64_t key) {
+  if (seen_.empty() || (seen_sorted_ && key > seen_.back())) {
+    seen_.push_back(key);
+    return true;
+  }
+  if (!seen_sorted_) {
+    std::sort(seen_.begin(), seen_.end());
+    seen_sorted_ = true;
+  }
+  auto at = std::lower_bound(seen_.begin(), seen_.end(), key);
+  if (at != seen_.end() && *at == key) return false;
+  seen_.insert(at, key);
+  return true;
+}
+
 bool NormalizedCsvStream::Next(ObservationRow& row) {
   while (std::getline(in_, line_)) {
     ++line_number_;
@@ -80,7 +96,7 @@ bool NormalizedCsvStream::Next(ObservationRow& row) {
       }
       key = key * 4000000 + row.realtime_start->days().time_since_epoch().count();
     }
-    if (!seen_.insert(key).second) {
+    if (!FirstSighting(key)) {
       Reject(has_realtime_ ? "repeated date and realtime_start" : "repeated date");
       continue;
     }

@@ -10,7 +10,6 @@
 
 #include <istream>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "warehouse/warehouse.h"
@@ -34,8 +33,13 @@ class NormalizedCsvStream : public ObservationStream {
   std::vector<std::string_view> fields_;
   int64_t line_number_ = 1;
   bool has_realtime_ = false;
-  size_t width_ = 0;                  // Fields per row, from the header.
-  std::unordered_set<int64_t> seen_;  // Period (and real-time start) keys already read.
+  size_t width_ = 0;  // Fields per row, from the header.
+  // Returns true the first time `key` is seen. Files are usually in date
+  // order, so a key above every earlier one is accepted without a lookup.
+  bool FirstSighting(int64_t key);
+
+  std::vector<int64_t> seen_;  // Period (and real-time start) keys read so far.
+  bool seen_sorted_ = true;
   std::vector<RejectedRow> rejected_;
 };
 

@@ -56,6 +56,9 @@ void SqliteStatement::Bind(int index, std::string_view text) {
   sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()),
                     SQLITE_TRANSIENT);
 }
+void SqliteStatement::BindStatic(int index, std::string_view text) {
+  sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+}
 void SqliteStatement::Bind(int index, int64_t value) {
   sqlite3_bind_int64(statement_, index, value);
 }
@@ -86,7 +89,9 @@ void SqliteStatement::Run() {
   Reset();
 }
 
-void SqliteStatement::Reset() {
+void SqliteStatement::Reset() { sqlite3_reset(statement_); }
+
+void SqliteStatement::Clear() {
   sqlite3_reset(statement_);
   sqlite3_clear_bindings(statement_);
 }
@@ -138,7 +143,19 @@ SqliteDatabase::SqliteDatabase(const std::string& path, bool read_only) : path_(
   sqlite3_busy_timeout(db_, 30000);
 }
 
-SqliteDatabase::~SqliteDatabase() { sqlite3_close_v2(db_); }
+SqliteDatabase::~SqliteDatabase() {
+  cache_.clear();
+  sqlite3_close_v2(db_);
+}
+
+SqliteStatement& SqliteDatabase::Cached(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    it = cache_.emplace(sql, std::make_unique<SqliteStatement>(db_, sql)).first;
+  }
+  it->second->Reset();
+  return *it->second;
+}
 
 void SqliteDatabase::Execute(std::string_view sql) {
   char* message = nullptr;

@@ -5,6 +5,8 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +23,8 @@ class SqliteStatement {
   SqliteStatement& operator=(const SqliteStatement&) = delete;
 
   void Bind(int index, std::string_view text);
+  // Binds text without copying it; `text` must stay valid until the next Reset.
+  void BindStatic(int index, std::string_view text);
   void Bind(int index, int64_t value);
   void Bind(int index, double value);
   void Bind(int index, const std::optional<double>& value);
@@ -29,8 +33,11 @@ class SqliteStatement {
   // Steps once; returns true while a row is available.
   bool Step();
   // Steps to completion of a statement that returns no rows, then resets it.
+  // Bindings stay in place for the next run.
   void Run();
   void Reset();
+  // Resets and removes every binding.
+  void Clear();
 
   int64_t Int(int column) const;
   double Double(int column) const;
@@ -57,12 +64,16 @@ class SqliteDatabase {
 
   // Runs one or more statements that return no rows.
   void Execute(std::string_view sql);
+  // Returns a statement prepared once per connection and reset for reuse.
+  // Bindings from an earlier use remain until overwritten.
+  SqliteStatement& Cached(const std::string& sql);
   sqlite3* get() { return db_; }
   const std::string& path() const { return path_; }
 
  private:
   sqlite3* db_ = nullptr;
   std::string path_;
+  std::map<std::string, std::unique_ptr<SqliteStatement>> cache_;
 };
 
 // Throws Error naming the database and the statement for an SQLite result code.

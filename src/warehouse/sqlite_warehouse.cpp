@@ -117,18 +117,16 @@ class SeriesLoader {
         batch_id_(batch_id),
         vintage_(vintage),
         history_(std::move(history)),
-        insert_(db.get(),
-                "INSERT INTO observations (series_key, date, realtime_start, realtime_end, value, "
-                "batch_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-        set_end_(db.get(),
-                 "UPDATE observations SET realtime_end = ?4 WHERE series_key = ?1 AND date = ?2 "
-                 "AND realtime_start = ?3"),
-        set_value_(db.get(),
-                   "UPDATE observations SET value = ?4, realtime_end = ?5, batch_id = ?6 "
-                   "WHERE series_key = ?1 AND date = ?2 AND realtime_start = ?3"),
-        set_start_(db.get(),
-                   "UPDATE observations SET realtime_start = ?4, batch_id = ?5 "
-                   "WHERE series_key = ?1 AND date = ?2 AND realtime_start = ?3") {}
+        insert_(db.Cached(
+            "INSERT INTO observations (series_key, date, realtime_start, realtime_end, value, "
+            "batch_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")),
+        set_end_(db.Cached(
+            "UPDATE observations SET realtime_end = ?4 WHERE series_key = ?1 AND date = ?2 "
+            "AND realtime_start = ?3")),
+        set_value_(db.Cached("UPDATE observations SET value = ?4, realtime_end = ?5, batch_id = ?6 "
+                             "WHERE series_key = ?1 AND date = ?2 AND realtime_start = ?3")),
+        set_start_(db.Cached("UPDATE observations SET realtime_start = ?4, batch_id = ?5 "
+                             "WHERE series_key = ?1 AND date = ?2 AND realtime_start = ?3")) {}
 
   void Apply(const ObservationRow& row, LoadCounts& counts) {
     if (row.realtime_start) {
@@ -144,8 +142,9 @@ class SeriesLoader {
     auto found = history_.find(DayNumber(row.period));
     if (found == history_.end() || found->second.empty()) {
       if (!row.value) return;  // Empty and never seen: nothing to record.
+      // Periods are unique within one load (a repeat violates the primary key),
+      // so the new row need not enter the history.
       Insert(row.period, vintage_, Date::Max(), row.value);
-      history_[DayNumber(row.period)].push_back({vintage_, Date::Max(), row.value});
       ++counts.inserted;
       return;
     }
@@ -215,12 +214,23 @@ class SeriesLoader {
     }
   }
 
+  // The hot path of a load. The real-time period is the same for most rows of
+  // a load, so it is bound again only when it changes; text is bound from
+  // buffers that outlive the statement's run.
   void Insert(Date period, Date start, Date end, const std::optional<double>& value) {
-    char a[10], b[10], c[10];
+    if (start != bound_start_) {
+      FormatIso(start, start_text_);
+      insert_.BindStatic(3, std::string_view(start_text_, 10));
+      bound_start_ = start;
+    }
+    if (end != bound_end_) {
+      FormatIso(end, end_text_);
+      insert_.BindStatic(4, std::string_view(end_text_, 10));
+      bound_end_ = end;
+    }
+    char period_text[10];
     insert_.Bind(1, series_key_);
-    insert_.Bind(2, FormatIso(period, a));
-    insert_.Bind(3, FormatIso(start, b));
-    insert_.Bind(4, FormatIso(end, c));
+    insert_.BindStatic(2, FormatIso(period, period_text));
     insert_.Bind(5, value);
     insert_.Bind(6, batch_id_);
     insert_.Run();
@@ -260,10 +270,14 @@ class SeriesLoader {
   int64_t batch_id_;
   Date vintage_;
   PeriodHistory history_;
-  SqliteStatement insert_;
-  SqliteStatement set_end_;
-  SqliteStatement set_value_;
-  SqliteStatement set_start_;
+  SqliteStatement& insert_;
+  std::optional<Date> bound_start_;
+  std::optional<Date> bound_end_;
+  char start_text_[10];
+  char end_text_[10];
+  SqliteStatement& set_end_;
+  SqliteStatement& set_value_;
+  SqliteStatement& set_start_;
 };
 
 LoadResult SqliteWarehouse::Load(const LoadRequest& request, ObservationStream& rows) {
@@ -271,13 +285,15 @@ LoadResult SqliteWarehouse::Load(const LoadRequest& request, ObservationStream& 
   Transaction transaction(db_);
   LoadResult result;
   {
-    SqliteStatement check(db_.get(),
-                          "SELECT batch_id FROM load_batches WHERE object_key = ?1 AND "
-                          "object_version = ?2");
+    SqliteStatement& check = db_.Cached(
+        "SELECT batch_id FROM load_batches WHERE object_key = ?1 AND "
+        "object_version = ?2");
     check.Bind(1, request.object_key);
     check.Bind(2, request.object_version);
-    if (check.Step()) {
-      result.batch_id = check.Int(0);
+    bool found = check.Step();
+    if (found) result.batch_id = check.Int(0);
+    check.Reset();
+    if (found) {
       result.already_loaded = true;
       return result;
     }
@@ -290,9 +306,9 @@ LoadResult SqliteWarehouse::Load(const LoadRequest& request, ObservationStream& 
   ObservationRow row;
   while (rows.Next(row)) loader.Apply(row, result.counts);
 
-  SqliteStatement reject(db_.get(),
-                         "INSERT INTO rejected_rows (batch_id, line, raw, reason) "
-                         "VALUES (?1, ?2, ?3, ?4)");
+  SqliteStatement& reject = db_.Cached(
+      "INSERT INTO rejected_rows (batch_id, line, raw, reason) "
+      "VALUES (?1, ?2, ?3, ?4)");
   for (const RejectedRow& rejected : rows.rejected()) {
     reject.Bind(1, result.batch_id);
     reject.Bind(2, rejected.line);
@@ -302,9 +318,9 @@ LoadResult SqliteWarehouse::Load(const LoadRequest& request, ObservationStream& 
   }
   result.counts.rejected = static_cast<int64_t>(rows.rejected().size());
 
-  SqliteStatement counts(db_.get(),
-                         "UPDATE load_batches SET inserted = ?2, revised = ?3, unchanged = ?4, "
-                         "kept = ?5, rejected = ?6 WHERE batch_id = ?1");
+  SqliteStatement& counts = db_.Cached(
+      "UPDATE load_batches SET inserted = ?2, revised = ?3, unchanged = ?4, "
+      "kept = ?5, rejected = ?6 WHERE batch_id = ?1");
   counts.Bind(1, result.batch_id);
   counts.Bind(2, result.counts.inserted);
   counts.Bind(3, result.counts.revised);
@@ -317,8 +333,7 @@ LoadResult SqliteWarehouse::Load(const LoadRequest& request, ObservationStream& 
 }
 
 int64_t SqliteWarehouse::UpsertSeries(const SeriesInfo& series) {
-  SqliteStatement upsert(
-      db_.get(),
+  SqliteStatement& upsert = db_.Cached(
       "INSERT INTO series (source, series_id, title, units, frequency, seasonal_adjustment, "
       "transform_code, last_updated, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
       "ON CONFLICT (source, series_id) DO UPDATE SET "
@@ -345,15 +360,17 @@ int64_t SqliteWarehouse::UpsertSeries(const SeriesInfo& series) {
   upsert.Bind(8, series.last_updated);
   upsert.Bind(9, series.notes);
   if (!upsert.Step()) throw Error(ErrorCode::kInternal, "series upsert returned no key");
-  return upsert.Int(0);
+  int64_t series_key = upsert.Int(0);
+  upsert.Reset();
+  return series_key;
 }
 
 int64_t SqliteWarehouse::InsertBatch(const LoadRequest& request, int64_t series_key) {
-  SqliteStatement insert(db_.get(),
-                         "INSERT INTO load_batches (series_key, object_key, object_version, "
-                         "object_sha256, vintage_date, fetched_at, loaded_at) VALUES "
-                         "(?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) "
-                         "RETURNING batch_id");
+  SqliteStatement& insert = db_.Cached(
+      "INSERT INTO load_batches (series_key, object_key, object_version, "
+      "object_sha256, vintage_date, fetched_at, loaded_at) VALUES "
+      "(?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) "
+      "RETURNING batch_id");
   insert.Bind(1, series_key);
   insert.Bind(2, request.object_key);
   insert.Bind(3, request.object_version);
@@ -361,14 +378,16 @@ int64_t SqliteWarehouse::InsertBatch(const LoadRequest& request, int64_t series_
   insert.Bind(5, request.vintage_date.ToIso());
   insert.Bind(6, request.fetched_at);
   if (!insert.Step()) throw Error(ErrorCode::kInternal, "load batch insert returned no id");
-  return insert.Int(0);
+  int64_t batch_id = insert.Int(0);
+  insert.Reset();
+  return batch_id;
 }
 
 PeriodHistory SqliteWarehouse::ReadHistory(int64_t series_key) {
   PeriodHistory history;
-  SqliteStatement select(db_.get(),
-                         "SELECT date, realtime_start, realtime_end, value FROM observations "
-                         "WHERE series_key = ?1 ORDER BY date, realtime_start");
+  SqliteStatement& select = db_.Cached(
+      "SELECT date, realtime_start, realtime_end, value FROM observations "
+      "WHERE series_key = ?1 ORDER BY date, realtime_start");
   select.Bind(1, series_key);
   while (select.Step()) {
     Date period = Date::ParseIso(select.Text(0), "stored date");
@@ -382,11 +401,13 @@ PeriodHistory SqliteWarehouse::ReadHistory(int64_t series_key) {
 
 bool SqliteWarehouse::IsLoaded(const std::string& object_key, const std::string& object_version) {
   std::lock_guard lock(mutex_);
-  SqliteStatement check(db_.get(),
-                        "SELECT 1 FROM load_batches WHERE object_key = ?1 AND object_version = ?2");
+  SqliteStatement& check =
+      db_.Cached("SELECT 1 FROM load_batches WHERE object_key = ?1 AND object_version = ?2");
   check.Bind(1, object_key);
   check.Bind(2, object_version);
-  return check.Step();
+  bool found = check.Step();
+  check.Reset();
+  return found;
 }
 
 QueryResult SqliteWarehouse::Query(const std::string& sql, int64_t max_rows) {
@@ -435,16 +456,16 @@ constexpr char kSeriesColumns[] =
 
 std::vector<SeriesInfo> SqliteWarehouse::ListSeries() {
   std::lock_guard lock(mutex_);
-  SqliteStatement select(db_.get(), std::string(kSeriesColumns) + "ORDER BY source, series_id");
+  SqliteStatement& select = db_.Cached(std::string(kSeriesColumns) + "ORDER BY source, series_id");
   return ReadSeries(select);
 }
 
 std::vector<SeriesInfo> SqliteWarehouse::FindSeries(const std::string& id,
                                                     const std::string& source) {
   std::lock_guard lock(mutex_);
-  SqliteStatement select(db_.get(), std::string(kSeriesColumns) +
-                                        "WHERE series_id = ?1 AND (?2 = '' OR source = ?2) "
-                                        "ORDER BY source");
+  SqliteStatement& select = db_.Cached(std::string(kSeriesColumns) +
+                                       "WHERE series_id = ?1 AND (?2 = '' OR source = ?2) "
+                                       "ORDER BY source");
   select.Bind(1, id);
   select.Bind(2, source);
   return ReadSeries(select);
@@ -453,8 +474,7 @@ std::vector<SeriesInfo> SqliteWarehouse::FindSeries(const std::string& id,
 std::vector<StoredObservation> SqliteWarehouse::Observations(const SeriesInfo& series,
                                                              std::optional<Date> as_of) {
   std::lock_guard lock(mutex_);
-  SqliteStatement select(
-      db_.get(),
+  SqliteStatement& select = db_.Cached(
       "SELECT o.date, o.value, o.realtime_start, o.realtime_end FROM observations o "
       "JOIN series s ON s.series_key = o.series_key "
       "WHERE s.source = ?1 AND s.series_id = ?2 AND o.realtime_start <= ?3 "
