@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "forecast/ar_forecaster.h"
+#include "forecast/lasso_forecaster.h"
 #include "forecast/naive_forecasters.h"
 #include "forecast/registry.h"
 
@@ -20,6 +22,8 @@ void Register(const std::string& name) {
 void RegisterBaselineForecasters() {
   Register<RandomWalkForecaster>("rw");
   Register<MovingAverageForecaster>("ao12");
+  Register<DirectArForecaster>("ar4");
+  Register<LassoForecaster>("lasso");
 }
 
 }  // namespace macropipe::forecast

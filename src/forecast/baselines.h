@@ -1,6 +1,8 @@
 // Registration of the baseline forecasters of macropipe_forecast_core:
 //   "rw"    RandomWalkForecaster
 //   "ao12"  MovingAverageForecaster
+//   "ar4"   DirectArForecaster
+//   "lasso" LassoForecaster
 // The registry calls RegisterBaselineForecasters() once before its first
 // lookup, so the baselines are linked from the static library without
 // whole-archive linking.

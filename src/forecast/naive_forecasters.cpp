@@ -40,13 +40,7 @@ std::vector<QuantileForecast> RandomWalkForecaster::Predict(const Panel& panel, 
 
 MovingAverageForecaster::MovingAverageForecaster(const ForecasterOptions& options) {
   CheckSettings("ao12", options, {"months"});
-  double months = SettingOr(options, "months", 12);
-  if (months < 1 || months != std::floor(months)) {
-    throw Error(ErrorCode::kInvalidInput, "setting 'months' of forecaster 'ao12' is " +
-                                              std::to_string(months) +
-                                              "; give a whole number of at least 1");
-  }
-  months_ = static_cast<size_t>(months);
+  months_ = static_cast<size_t>(WholeSetting(options, "ao12", "months", 12, 1));
 }
 
 void MovingAverageForecaster::Fit(const Panel&, size_t, size_t) {}

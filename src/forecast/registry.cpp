@@ -1,5 +1,6 @@
 #include "forecast/registry.h"
 
+#include <cmath>
 #include <mutex>
 
 #include "core/error.h"
@@ -80,6 +81,18 @@ void CheckSettings(std::string_view forecaster, const ForecasterOptions& options
 double SettingOr(const ForecasterOptions& options, const std::string& key, double fallback) {
   auto it = options.settings.find(key);
   return it == options.settings.end() ? fallback : it->second;
+}
+
+int WholeSetting(const ForecasterOptions& options, std::string_view forecaster,
+                 const std::string& key, int fallback, int minimum) {
+  double value = SettingOr(options, key, fallback);
+  if (!(value >= minimum) || value != std::floor(value) || value > 1e9) {
+    throw Error(ErrorCode::kInvalidInput,
+                "setting '" + key + "' of forecaster '" + std::string(forecaster) + "' is " +
+                    std::to_string(value) + "; give a whole number of at least " +
+                    std::to_string(minimum));
+  }
+  return static_cast<int>(value);
 }
 
 }  // namespace macropipe::forecast

@@ -57,6 +57,12 @@ void CheckSettings(std::string_view forecaster, const ForecasterOptions& options
 // Returns the setting `key`, or `fallback` when it is not given.
 double SettingOr(const ForecasterOptions& options, const std::string& key, double fallback);
 
+// Returns the setting `key` as a whole number, or `fallback` when it is not
+// given. Throws Error(kInvalidInput) naming the forecaster and the setting
+// when the value is not a whole number of at least `minimum`.
+int WholeSetting(const ForecasterOptions& options, std::string_view forecaster,
+                 const std::string& key, int fallback, int minimum);
+
 #define MACROPIPE_FORECAST_CONCAT_INNER(a, b) a##b
 #define MACROPIPE_FORECAST_CONCAT(a, b) MACROPIPE_FORECAST_CONCAT_INNER(a, b)
 // Registers `Class`, constructible from a ForecasterOptions, under `name`.
