@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libcurl4-openssl-dev libsqlite3-dev sqlite3 libssl-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
-  libpugixml-dev libcpp-httplib-dev libeigen3-dev
+  libpugixml-dev libcpp-httplib-dev libeigen3-dev libhowardhinnant-date-dev
   # Tests and benchmarks.
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pandas time
   # Forecasting: LibTorch, with an optimized BLAS instead of the reference one.

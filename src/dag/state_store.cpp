@@ -1,0 +1,66 @@
+#include "dag/state_store.h"
+
+#include <date/date.h>
+
+#include <cstdio>
+
+#include "core/error.h"
+
+namespace macropipe::dag {
+
+std::string_view RunStateName(RunState state) {
+  switch (state) {
+    case RunState::kRunning:
+      return "running";
+    case RunState::kSuccess:
+      return "success";
+    case RunState::kFailed:
+      return "failed";
+    case RunState::kDeferred:
+      return "deferred";
+  }
+  return "unknown";
+}
+
+std::optional<RunState> ParseRunState(std::string_view name) {
+  for (RunState state :
+       {RunState::kRunning, RunState::kSuccess, RunState::kFailed, RunState::kDeferred}) {
+    if (RunStateName(state) == name) return state;
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> DurationMs(const std::optional<TimePoint>& start,
+                                  const std::optional<TimePoint>& end) {
+  if (!start || !end) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*end - *start).count();
+}
+
+std::string FormatTime(TimePoint time) {
+  return date::format("%Y-%m-%dT%H:%M:%SZ",
+                      std::chrono::time_point_cast<std::chrono::milliseconds>(time));
+}
+
+TimePoint ParseTime(const std::string& text) {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, millisecond = 0;
+  int consumed = 0;
+  bool valid = false;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ%n", &year, &month, &day, &hour,
+                  &minute, &second, &millisecond, &consumed) == 7) {
+    valid = consumed == static_cast<int>(text.size());
+  } else if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &year, &month, &day, &hour,
+                         &minute, &second, &consumed) == 6) {
+    valid = consumed == static_cast<int>(text.size());
+    millisecond = 0;
+  }
+  date::year_month_day ymd{date::year{year}, date::month(static_cast<unsigned>(month)),
+                           date::day(static_cast<unsigned>(day))};
+  if (!valid || !ymd.ok() || hour > 23 || minute > 59 || second > 60) {
+    throw Error(ErrorCode::kInvalidInput,
+                "invalid time '" + text + "'; expected YYYY-MM-DDTHH:MM:SS[.mmm]Z in UTC");
+  }
+  return date::sys_days(ymd) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
+         std::chrono::seconds(second) + std::chrono::milliseconds(millisecond);
+}
+
+}  // namespace macropipe::dag
