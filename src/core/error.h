@@ -1,5 +1,5 @@
 // The one error model of macropipe: every failure is an `Error` carrying an
-// `ErrorCode` that tells a caller whether trying again can help.
+// `ErrorCode` from which a caller learns whether trying again can help.
 //
 //   throw Error(ErrorCode::kInvalidInput, "bad date '13/1/2020' in x.csv line 4");
 //

@@ -1,5 +1,5 @@
 // The SQLite warehouse. Dates are stored as ISO 8601 text, which sorts in date
-// order, holds any year from 0000 to 9999 and reads well in SQL.
+// order, represents any year from 0000 to 9999 and reads well in SQL.
 #include <algorithm>
 #include <mutex>
 #include <unordered_map>
@@ -12,7 +12,7 @@
 namespace macropipe {
 namespace {
 
-// One stored row of a period, as the load algorithm sees it.
+// One stored row of a period, in the form the load algorithm uses.
 struct Interval {
   Date start;
   Date end;

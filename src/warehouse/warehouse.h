@@ -1,7 +1,7 @@
 // The interface of the warehouse: a catalogue of series and their observations
 // with real-time periods, in the manner of ALFRED.
 //
-// Each observation row says what value a period had from `realtime_start`
+// Each observation row states what value a period had from `realtime_start`
 // through `realtime_end` (inclusive); the current value has the open end
 // 9999-12-31. A load applies one landing object in one transaction:
 //   - a new period is inserted;
