@@ -209,6 +209,19 @@ TEST(PipelineTest, ProjectFixturesCoverFormatAndLoadingRules) {
   EXPECT_NE(list.out.find("fred-md,PERMIT,,Monthly,4,1959-06-01"), std::string::npos) << list.out;
 }
 
+TEST(PipelineTest, AppendixGivesSeriesTitles) {
+  ScratchDir dir;
+  std::string config =
+      WriteFredMdConfig(dir, FixturePath("fredmd/1959-05.csv"),
+                        "appendix_url = \"file://" + FixturePath("fredmd/appendix.csv") + "\"\n");
+  std::string out = RunCommand(dir, config, "run");
+  EXPECT_NE(out.find("6 objects landed"), std::string::npos) << out;
+  EXPECT_EQ(Sql(dir, "SELECT title, notes FROM series WHERE series_id = 'S&P 500'"),
+            "title,notes\nS&P\xE2\x80\x99s Common Stock Price Index: Composite,"
+            "FRED-MD group: stock market\n");
+  EXPECT_EQ(Sql(dir, "SELECT title FROM series WHERE series_id = 'HOUST'"), "title\n\n");
+}
+
 TEST(PipelineTest, SeriesFilterAndVintageOverride) {
   ScratchDir dir;
   std::string config =

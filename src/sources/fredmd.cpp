@@ -134,6 +134,101 @@ std::string FredMdSeriesCsv(const FredMdFile& file, size_t column) {
   return csv;
 }
 
+namespace {
+
+bool IsValidUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    size_t extra = 0;
+    if ((byte & 0xE0) == 0xC0) {
+      extra = 1;
+    } else if ((byte & 0xF0) == 0xE0) {
+      extra = 2;
+    } else if ((byte & 0xF8) == 0xF0) {
+      extra = 3;
+    } else if (byte >= 0x80) {
+      return false;
+    }
+    if (i + extra >= text.size() && extra > 0) return false;
+    for (size_t k = 1; k <= extra; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+// Converts Windows-1252 text to UTF-8.
+std::string Windows1252ToUtf8(std::string_view text) {
+  // Code points of bytes 0x80..0x9F; the rest of 0xA0..0xFF equal Latin-1.
+  static constexpr char16_t kHigh[32] = {
+      0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+      0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
+  std::string out;
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    char32_t code = byte < 0x80 ? byte : byte < 0xA0 ? kHigh[byte - 0x80] : byte;
+    if (code < 0x80) {
+      out.push_back(static_cast<char>(code));
+    } else if (code < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (code >> 6)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xE0 | (code >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::map<std::string, FredMdAppendixEntry> ParseFredMdAppendix(std::string_view bytes,
+                                                               const std::string& origin) {
+  std::string text = IsValidUtf8(bytes) ? std::string(bytes) : Windows1252ToUtf8(bytes);
+  std::istringstream in(text);
+  CsvReader reader(in, origin);
+  std::vector<std::string_view> fields;
+  if (!reader.Next(fields) || fields.size() < 7 || Trim(fields[2]) != "fred" ||
+      Trim(fields[3]) != "description" || Trim(fields[6]) != "group") {
+    throw Error(ErrorCode::kInvalidInput,
+                "malformed FRED-MD appendix " + reader.Where() +
+                    ": expected the header 'id,tcode,fred,description,gsi,gsi:description,group'");
+  }
+  std::map<std::string, FredMdAppendixEntry> entries;
+  while (reader.Next(fields)) {
+    if (AllEmpty(fields)) continue;
+    if (fields.size() < 7) {
+      throw Error(ErrorCode::kInvalidInput, "malformed FRED-MD appendix " + reader.Where() +
+                                                ": expected 7 fields, found " +
+                                                std::to_string(fields.size()));
+    }
+    FredMdAppendixEntry entry;
+    entry.description = std::string(Trim(fields[3]));
+    std::string_view group = Trim(fields[6]);
+    std::from_chars(group.data(), group.data() + group.size(), entry.group);
+    entries[std::string(Trim(fields[2]))] = std::move(entry);
+  }
+  return entries;
+}
+
+std::string_view FredMdGroupName(int group) {
+  static constexpr std::string_view kNames[] = {"",
+                                                "output and income",
+                                                "labor market",
+                                                "housing",
+                                                "consumption, orders and inventories",
+                                                "money and credit",
+                                                "interest and exchange rates",
+                                                "prices",
+                                                "stock market"};
+  if (group < 1 || group > 8) return "";
+  return kNames[group];
+}
+
 std::optional<Date> FredMdVintageFromFileName(std::string_view file_name) {
   if (file_name.size() != 11 || file_name.substr(7) != ".csv") return std::nullopt;
   return Date::TryParseYearMonth(file_name.substr(0, 7));
@@ -147,6 +242,7 @@ class FredMdSource : public Source {
     OptionReader options = SourceOptions(config);
     url_ = options.RequireString("url");
     series_ = options.StringList("series").value_or(std::vector<std::string>{});
+    appendix_url_ = options.String("appendix_url").value_or("");
     if (auto vintage = options.String("vintage")) {
       std::optional<Date> date = Date::TryParseYearMonth(*vintage);
       if (!date) date = Date::TryParseIso(*vintage);
@@ -164,9 +260,15 @@ class FredMdSource : public Source {
 
   FetchSummary Fetch(FetchContext& context) override {
     std::string redacted = RedactUrl(url_);
-    HttpResponse response = FetchFile(context);
+    HttpResponse response = FetchFile(context, url_);
     std::string file_name = UrlFileName(url_);
     FredMdFile file = ParseFredMd(response.body, redacted);
+    std::optional<HttpResponse> appendix_response;
+    std::map<std::string, FredMdAppendixEntry> appendix;
+    if (!appendix_url_.empty()) {
+      appendix_response = FetchFile(context, appendix_url_);
+      appendix = ParseFredMdAppendix(appendix_response->body, RedactUrl(appendix_url_));
+    }
 
     Date vintage = vintage_.value_or(FredMdVintageFromFileName(file_name).value_or(
         Date::ParseIso(context.fetched_at.substr(0, 10), "fetch date")));
@@ -184,6 +286,13 @@ class FredMdSource : public Source {
     raw.vintage_date = vintage;
     LandResult raw_result = batch.Land(raw, response.body, "csv");
     Count(raw_result, summary);
+    if (appendix_response) {
+      LandingEntry appendix_entry = raw;
+      appendix_entry.series = "appendix";
+      appendix_entry.request_url = appendix_url_;
+      appendix_entry.http_status = static_cast<int>(appendix_response->status);
+      Count(batch.Land(appendix_entry, appendix_response->body, "csv"), summary);
+    }
 
     for (size_t column : columns) {
       LandingEntry entry;
@@ -200,6 +309,11 @@ class FredMdSource : public Source {
       info.frequency = "Monthly";
       info.transform_code = file.transform_codes[column];
       info.last_updated = vintage.ToIso();
+      if (auto described = appendix.find(info.id); described != appendix.end()) {
+        info.title = described->second.description;
+        std::string_view group = FredMdGroupName(described->second.group);
+        if (!group.empty()) info.notes = "FRED-MD group: " + std::string(group);
+      }
       entry.series_info = info;
       Count(batch.Land(entry, FredMdSeriesCsv(file, column)), summary);
       ++summary.series;
@@ -209,10 +323,10 @@ class FredMdSource : public Source {
   }
 
  private:
-  HttpResponse FetchFile(FetchContext& context) {
+  HttpResponse FetchFile(FetchContext& context, const std::string& url) {
     HttpResponse response;
     try {
-      response = context.http.Get(url_);
+      response = context.http.Get(url);
     } catch (const Error& error) {
       if (error.code() != ErrorCode::kUnavailable) throw;
       throw Error(ErrorCode::kUnavailable,
@@ -259,6 +373,7 @@ class FredMdSource : public Source {
 
   std::string name_;
   std::string url_;
+  std::string appendix_url_;
   std::vector<std::string> series_;
   std::optional<Date> vintage_;
 };

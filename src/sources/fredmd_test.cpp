@@ -94,5 +94,35 @@ TEST(FredMdParseTest, ReadsVintageFromFileName) {
   EXPECT_FALSE(FredMdVintageFromFileName("2025-02.txt").has_value());
 }
 
+TEST(FredMdAppendixTest, ReadsDescriptionsAndGroups) {
+  // The published appendix is Windows-1252: byte 0x92 is a right single quote.
+  std::string text =
+      "id,tcode,fred,description,gsi,gsi:description,group\r\n"
+      "113,6,CPIAUCSL,CPI : All Items,M_110157323,CPI-U: all,7\r\n"
+      "75,5,S&P 500,S&P\x92s Common Stock Price Index: Composite,M_110155044,S&P 500,8\r\n";
+  std::map<std::string, FredMdAppendixEntry> appendix = ParseFredMdAppendix(text, "appendix.csv");
+  ASSERT_EQ(appendix.size(), 2u);
+  EXPECT_EQ(appendix["CPIAUCSL"].description, "CPI : All Items");
+  EXPECT_EQ(appendix["CPIAUCSL"].group, 7);
+  EXPECT_EQ(appendix["S&P 500"].description,
+            "S&P\xE2\x80\x99s Common Stock Price Index: Composite");
+  EXPECT_EQ(FredMdGroupName(7), "prices");
+  EXPECT_EQ(FredMdGroupName(9), "");
+}
+
+TEST(FredMdAppendixTest, KeepsUtf8Text) {
+  std::string text =
+      "id,tcode,fred,description,gsi,gsi:description,group\n"
+      "1,5,X,Caf\xC3\xA9 index,M_1,x,1\n";
+  EXPECT_EQ(ParseFredMdAppendix(text, "a.csv")["X"].description, "Caf\xC3\xA9 index");
+}
+
+TEST(FredMdAppendixTest, RejectsOtherFiles) {
+  EXPECT_THROW(ParseFredMdAppendix("sasdate,RPI\n", "a.csv"), Error);
+  EXPECT_THROW(
+      ParseFredMdAppendix("id,tcode,fred,description,gsi,gsi:description,group\n1,2\n", "a.csv"),
+      Error);
+}
+
 }  // namespace
 }  // namespace macropipe
