@@ -93,6 +93,41 @@ TEST(FredSourceTest, ReadsXml) {
             "date,value\n2024-10-01,315.664\n2024-11-01,\n2024-12-01,315.605\n");
 }
 
+TEST(FredSourceTest, FetchesVintageAsOfDate) {
+  ConnectorHarness harness;
+  harness.secrets["FRED_API_KEY"] = kKey;
+  harness.fetcher.Serve(
+      {"series/observations", "realtime_start=2024-12-20&realtime_end=2024-12-20"},
+      MakeResponse(200, ReadFixture("fred/observations_cpiaucns.xml")));
+  MakeFred(
+      "series = [\"CPIAUCNS\"]\nfile_type = \"xml\"\nmetadata = false\n"
+      "vintages = \"as_of\"\nas_of = \"2024-12-20\"\n")
+      ->Fetch(harness.context);
+
+  ASSERT_EQ(harness.fetcher.requests.size(), 1u);
+  std::optional<LandingEntry> entry = harness.zone.Latest("fred", "CPIAUCNS", ObjectKind::kSeries);
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_EQ(entry->vintage_date, Date(2024, 12, 20));
+  EXPECT_EQ(harness.SeriesCsv("fred", "CPIAUCNS"),
+            "date,value\n2024-10-01,315.664\n2024-11-01,\n2024-12-01,315.605\n");
+}
+
+TEST(FredSourceTest, RejectsShortPages) {
+  ConnectorHarness harness;
+  harness.secrets["FRED_API_KEY"] = kKey;
+  harness.fetcher.Serve({"offset=0"},
+                        MakeResponse(200, ReadFixture("fred/observations_page_0.json")));
+  harness.fetcher.Serve({"offset=3"},
+                        MakeResponse(200, R"({"count":5,"offset":3,"limit":3,"observations":[]})"));
+  try {
+    MakeFred("series = [\"CPIAUCNS\"]\npage_size = 3\nmetadata = false\n")->Fetch(harness.context);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kUnavailable);
+    EXPECT_NE(std::string(error.what()).find("offset 3 of 5"), std::string::npos) << error.what();
+  }
+}
+
 TEST(FredSourceTest, SkipsWithoutKey) {
   ConnectorHarness harness;
   auto source = MakeFred("series = [\"CPIAUCNS\"]\n");
