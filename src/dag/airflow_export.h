@@ -25,11 +25,11 @@ struct AirflowExportOptions {
   // The command that starts macropipe on the Airflow workers, with any global
   // options, for example "macropipe --config /etc/macropipe/pipeline.toml".
   std::string command = "macropipe";
-  std::chrono::system_clock::time_point start_date;  // The DAG's start_date.
+  std::chrono::system_clock::time_point start_date = {};  // The DAG's start_date.
   bool catchup = true;
   // Pool sizes, written as a comment with the `airflow pools set` commands
   // that create them, because Airflow keeps pools outside DAG files.
-  std::map<std::string, int> pools;
+  std::map<std::string, int> pools = {};
 };
 
 // Returns the Python source of the Airflow DAG. Throws Error(kInvalidInput)

@@ -113,11 +113,16 @@ void Dag::Validate() const {
       int next = IndexOf(upstream);
       if (marks[next] == Mark::kOnPath) {
         // Each path entry is upstream of the one before it, so the reversed path
-        // from `index` back to `next` follows the data flow around the cycle.
+        // from `index` back to `next` follows the data flow around the cycle. It
+        // is printed from the task added first, so the message does not depend
+        // on where the search entered the cycle.
+        std::vector<int> members;
         auto start = std::ranges::find(path, next);
+        for (auto it = path.rbegin(); it.base() != start; ++it) members.push_back(*it);
+        std::ranges::rotate(members, std::ranges::min_element(members));
         std::string cycle;
-        for (auto it = path.rbegin(); it.base() != start; ++it) cycle += tasks_[*it].id + " -> ";
-        cycle += tasks_[index].id;
+        for (int member : members) cycle += tasks_[member].id + " -> ";
+        cycle += tasks_[members.front()].id;
         throw Error(ErrorCode::kInvalidInput, "DAG '" + id_ + "' has a cycle: " + cycle +
                                                   "; remove one of these dependencies");
       }

@@ -24,15 +24,15 @@ namespace macropipe::dag {
 inline constexpr char kDefaultPool[] = "default_pool";
 
 struct TaskSpec {
-  std::string id;  // Letters, digits, '-', '_' and '.', as in Airflow task ids.
-  std::vector<std::string> upstream;
+  std::string id = {};  // Letters, digits, '-', '_' and '.', as in Airflow task ids.
+  std::vector<std::string> upstream = {};
   TriggerRule trigger_rule = TriggerRule::kAllSuccess;
   std::string pool = kDefaultPool;
-  TaskRetryPolicy retry;
+  TaskRetryPolicy retry = {};
   // The longest one try may run; zero means no limit. On timeout the try
   // fails as a retryable error and the body's cancellation flag is set.
   std::chrono::milliseconds timeout{0};
-  std::shared_ptr<TaskBody> body;
+  std::shared_ptr<TaskBody> body = {};
 };
 
 class Dag {

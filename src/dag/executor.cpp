@@ -58,6 +58,7 @@ std::shared_ptr<spdlog::logger> MakeTryLogger(const std::shared_ptr<spdlog::logg
 }
 
 std::string FormatSeconds(std::chrono::milliseconds duration) {
+  if (duration < std::chrono::seconds(1)) return fmt::format("{} ms", duration.count());
   return fmt::format("{:.1f} s", static_cast<double>(duration.count()) / 1000.0);
 }
 
@@ -68,6 +69,7 @@ struct Completion {
   std::optional<TaskOutcome> outcome;
   std::exception_ptr failure;
   TimePoint end;
+  SteadyTime finished;  // When the body returned, to compare with the try's deadline.
 };
 
 // The completions of one run. Shared with the workers, so it outlives a run
@@ -334,13 +336,14 @@ class RunExecution {
     auto held_slot = std::make_shared<PoolSlot>(std::move(*slot));
     executor_.workers_.Submit([body = instance.spec->body, context, held_slot, queue = queue_,
                                index = static_cast<int>(&instance - instances_.data())]() mutable {
-      Completion completion{index, context->try_number(), std::nullopt, nullptr, {}};
+      Completion completion{index, context->try_number(), std::nullopt, nullptr, {}, {}};
       try {
         completion.outcome = body->Run(*context);
       } catch (...) {
         completion.failure = std::current_exception();
       }
       completion.end = std::chrono::system_clock::now();
+      completion.finished = std::chrono::steady_clock::now();
       held_slot.reset();  // The slot is free before the coordinator hears of the end.
       {
         std::lock_guard lock(queue->mutex);
@@ -389,7 +392,10 @@ class RunExecution {
                       run_.run_id, instance.spec->id, completion.try_number);
         continue;
       }
-      if (completion.outcome) {
+      if (completion.finished >= instance.deadline) {
+        // The coordinator heard of the end only after the deadline had passed.
+        TimeOut(instance);
+      } else if (completion.outcome) {
         Succeed(instance, *completion.outcome, completion.end);
       } else {
         Fail(instance, ClassifyFailure(completion.failure), completion.end);
@@ -401,13 +407,17 @@ class RunExecution {
     SteadyTime now = std::chrono::steady_clock::now();
     for (Instance& instance : instances_) {
       if (instance.record.state != TaskState::kRunning || now < instance.deadline) continue;
-      instance.cancel->store(true);
-      FailureClass timeout{FailureKind::kRetryable,
-                           "timed out after " + FormatSeconds(instance.spec->timeout) +
-                               "; raise the task's timeout if the step needs longer",
-                           std::nullopt};
-      Fail(instance, timeout, std::chrono::system_clock::now());
+      TimeOut(instance);
     }
+  }
+
+  void TimeOut(Instance& instance) {
+    instance.cancel->store(true);
+    FailureClass timeout{FailureKind::kRetryable,
+                         "timed out after " + FormatSeconds(instance.spec->timeout) +
+                             "; raise the task's timeout if the step needs longer",
+                         std::nullopt};
+    Fail(instance, timeout, std::chrono::system_clock::now());
   }
 
   void CancelRunning() {
@@ -448,7 +458,8 @@ class RunExecution {
       auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::max(resume - std::chrono::system_clock::now(), TimePoint::duration::zero()));
       record.next_attempt = resume;
-      instance.next_attempt = std::chrono::steady_clock::now() + wait;
+      // Clamped so that a reset years away cannot overflow the steady clock.
+      instance.next_attempt = std::chrono::steady_clock::now() + std::min(wait, kMaxDeferral);
       log.warn("deferred until {} ({} from now): {}", FormatTime(resume), FormatSeconds(wait),
                failure.message);
     } else if (failure.kind == FailureKind::kRetryable &&
@@ -512,6 +523,7 @@ class RunExecution {
   }
 
   static constexpr std::chrono::milliseconds kSlotPoll{5};
+  static constexpr std::chrono::milliseconds kMaxDeferral{std::chrono::hours(24 * 366 * 10)};
   static constexpr std::chrono::milliseconds kCancelPoll{200};
 
   Executor& executor_;

@@ -31,10 +31,10 @@ namespace macropipe::dag {
 
 struct ExecutorOptions {
   // Try logs go to `<data_dir>/logs/<run_id>/<task_id>/try-<n>.log`.
-  std::filesystem::path data_dir;
+  std::filesystem::path data_dir = {};
   int worker_threads = 16;  // Bodies running at once, over all pools and runs.
   // Where the run's story is logged besides the try logs; null for spdlog's default logger.
-  std::shared_ptr<spdlog::logger> logger;
+  std::shared_ptr<spdlog::logger> logger = {};
   // A task deferred until later than this from now ends the run as deferred,
   // to be resumed after the reset; earlier resets are awaited in the process.
   std::chrono::milliseconds max_deferral_wait{std::chrono::hours(1)};
@@ -44,8 +44,8 @@ struct ExecutorOptions {
 };
 
 struct RunResult {
-  RunRecord run;
-  std::vector<TaskInstanceRecord> tasks;  // In the DAG's topological order.
+  RunRecord run = {};
+  std::vector<TaskInstanceRecord> tasks = {};  // In the DAG's topological order.
 };
 
 class Executor {

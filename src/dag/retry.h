@@ -45,10 +45,10 @@ enum class FailureKind {
 
 struct FailureClass {
   FailureKind kind = FailureKind::kRetryable;
-  std::string message;  // The error's code name and text, for logs and the state store.
+  std::string message = {};  // The error's code name and text, for logs and the state store.
   // For kDeferred: when the quota resets, read from the message's "until
   // YYYY-MM-DDTHH:MM:SSZ"; nullopt when the message carries no time.
-  std::optional<std::chrono::system_clock::time_point> resume_at;
+  std::optional<std::chrono::system_clock::time_point> resume_at = {};
 };
 
 // Classifies an exception thrown by a task body. A macropipe Error with a code

@@ -19,8 +19,8 @@
 namespace macropipe::dag {
 
 struct DataInterval {
-  std::chrono::system_clock::time_point start;  // The run's logical date.
-  std::chrono::system_clock::time_point end;    // When the run is due.
+  std::chrono::system_clock::time_point start = {};  // The run's logical date.
+  std::chrono::system_clock::time_point end = {};    // When the run is due.
 };
 
 class Schedule {

@@ -25,8 +25,8 @@ namespace macropipe::dag {
 std::string MakeRunId(const std::string& kind, TimePoint logical_date);
 
 struct SchedulerOptions {
-  TimePoint start_date;  // The first logical date considered when nothing has run.
-  bool catchup = true;   // Run missed intervals; false runs only the latest one.
+  TimePoint start_date = {};  // The first logical date considered when nothing has run.
+  bool catchup = true;        // Run missed intervals; false runs only the latest one.
 };
 
 class Scheduler {

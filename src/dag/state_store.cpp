@@ -55,9 +55,12 @@ TimePoint ParseTime(const std::string& text) {
   }
   date::year_month_day ymd{date::year{year}, date::month(static_cast<unsigned>(month)),
                            date::day(static_cast<unsigned>(day))};
-  if (!valid || !ymd.ok() || hour > 23 || minute > 59 || second > 60) {
+  // Nanosecond system_clock times end in 2262.
+  if (!valid || !ymd.ok() || year < 1970 || year > 2200 || hour > 23 || minute > 59 ||
+      second > 60) {
     throw Error(ErrorCode::kInvalidInput,
-                "invalid time '" + text + "'; expected YYYY-MM-DDTHH:MM:SS[.mmm]Z in UTC");
+                "invalid time '" + text +
+                    "'; expected YYYY-MM-DDTHH:MM:SS[.mmm]Z in UTC, years 1970 to 2200");
   }
   return date::sys_days(ymd) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
          std::chrono::seconds(second) + std::chrono::milliseconds(millisecond);

@@ -27,39 +27,40 @@ std::string_view RunStateName(RunState state);
 std::optional<RunState> ParseRunState(std::string_view name);
 
 struct RunRecord {
-  std::string run_id;
-  std::string pipeline;  // The DAG id.
-  TimePoint logical_date;
+  std::string run_id = {};
+  std::string pipeline = {};  // The DAG id.
+  TimePoint logical_date = {};
   RunState state = RunState::kRunning;
-  std::optional<TimePoint> start;
-  std::optional<TimePoint> end;
-  std::string summary;  // For example "29 of 30 succeeded, 1 failed: fred-x: unavailable: ...".
+  std::optional<TimePoint> start = {};
+  std::optional<TimePoint> end = {};
+  std::string summary =
+      {};  // For example "29 of 30 succeeded, 1 failed: fred-x: unavailable: ...".
 };
 
 // One task of one run, as of its latest transition.
 struct TaskInstanceRecord {
-  std::string run_id;
-  std::string task_id;
+  std::string run_id = {};
+  std::string task_id = {};
   TaskState state = TaskState::kNone;
-  int try_number = 0;              // Tries started so far; 0 before the first.
-  std::optional<TimePoint> start;  // Of the latest try.
-  std::optional<TimePoint> end;    // Of the latest try.
-  std::string error;               // The latest failure, empty after a success.
-  TaskOutcome outcome;
+  int try_number = 0;                   // Tries started so far; 0 before the first.
+  std::optional<TimePoint> start = {};  // Of the latest try.
+  std::optional<TimePoint> end = {};    // Of the latest try.
+  std::string error = {};               // The latest failure, empty after a success.
+  TaskOutcome outcome = {};
   // When an up_for_retry or deferred task may run again.
-  std::optional<TimePoint> next_attempt;
+  std::optional<TimePoint> next_attempt = {};
 };
 
 // One try of one task instance.
 struct TryRecord {
-  std::string run_id;
-  std::string task_id;
+  std::string run_id = {};
+  std::string task_id = {};
   int try_number = 1;
   TaskState state = TaskState::kRunning;  // running, success, failed, up_for_retry or deferred.
-  TimePoint start;
-  std::optional<TimePoint> end;
-  std::string error;
-  TaskOutcome outcome;
+  TimePoint start = {};
+  std::optional<TimePoint> end = {};
+  std::string error = {};
+  TaskOutcome outcome = {};
 };
 
 class StateStore {
