@@ -80,25 +80,37 @@ void WriteQueryResult(const QueryResult& result, OutputFormat format, std::ostre
       }
       out << '\n';
       for (const auto& row : result.rows) {
-        for (size_t i = 0; i < row.size(); ++i) out << (i == 0 ? "" : ",") << CsvQuote(CellText(row[i]));
+        for (size_t i = 0; i < row.size(); ++i)
+          out << (i == 0 ? "" : ",") << CsvQuote(CellText(row[i]));
         out << '\n';
       }
       return;
     }
     case OutputFormat::kJson: {
-      nlohmann::json rows = nlohmann::json::array();
+      // Objects keep the query's column order; a repeated column name gets a
+      // numeric suffix so that no value is lost.
+      std::vector<std::string> names;
+      for (const std::string& column : result.columns) {
+        std::string name = column;
+        for (int n = 2; std::find(names.begin(), names.end(), name) != names.end(); ++n) {
+          name = column + "_" + std::to_string(n);
+        }
+        names.push_back(name);
+      }
+      nlohmann::ordered_json rows = nlohmann::ordered_json::array();
       for (const auto& row : result.rows) {
-        nlohmann::json object = nlohmann::json::object();
+        nlohmann::ordered_json object = nlohmann::ordered_json::object();
         for (size_t i = 0; i < row.size(); ++i) {
           const Cell& cell = row[i];
-          nlohmann::json& value = object[result.columns[i]];
+          nlohmann::ordered_json& value = object[names[i]];
           if (std::holds_alternative<int64_t>(cell)) value = std::get<int64_t>(cell);
           if (std::holds_alternative<double>(cell)) value = std::get<double>(cell);
           if (std::holds_alternative<std::string>(cell)) value = std::get<std::string>(cell);
         }
         rows.push_back(std::move(object));
       }
-      out << rows.dump(2) << '\n';
+      // Bytes that are not UTF-8 (BLOB cells) become U+FFFD instead of failing.
+      out << rows.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
       return;
     }
   }

@@ -46,9 +46,14 @@ IngestSummary IngestSources(const Config& config, LandingZone& landing,
       summary.skipped.push_back({source->name(), skipped.what()});
     } catch (const Error& error) {
       // Local storage failures affect every source alike: stop at once.
+      // Other failures are returned in the summary, which the caller reports.
       if (error.code() == ErrorCode::kPermissionDenied) throw;
-      spdlog::error("source {} failed: {}", source->name(), error.what());
       summary.failures.push_back({source->name(), error.what()});
+    } catch (const std::bad_alloc&) {
+      summary.failures.push_back(
+          {source->name(),
+           "ran out of memory while fetching or parsing; the response may be "
+           "far larger than expected, so check the source's url"});
     }
   }
   return summary;

@@ -5,6 +5,7 @@
 
 #include "cli/command.h"
 #include "cli/pipeline.h"
+#include "core/error.h"
 #include "core/files.h"
 
 namespace macropipe {
@@ -25,43 +26,45 @@ void PrintIngest(const IngestSummary& summary) {
 
 void PrintLoad(const LoadSummary& summary) {
   const LoadCounts& c = summary.counts;
-  std::cout << "load: " << summary.objects_loaded << " objects loaded ("
-            << summary.objects_skipped << " already loaded); observations: " << c.inserted
-            << " inserted, " << c.revised << " revised, " << c.unchanged << " unchanged, "
-            << c.kept << " kept, " << c.rejected << " rejected\n";
+  std::cout << "load: " << summary.objects_loaded << " objects loaded (" << summary.objects_skipped
+            << " already loaded); observations: " << c.inserted << " inserted, " << c.revised
+            << " revised, " << c.unchanged << " unchanged, " << c.kept << " kept, " << c.rejected
+            << " rejected\n";
 }
 
 int RunIngest(const GlobalOptions& options, bool then_load) {
   auto start = std::chrono::steady_clock::now();
   Config config = LoadConfigOrDefault(options);
+  if (config.sources.empty()) {
+    throw Error(ErrorCode::kInvalidInput,
+                "config " + config.path + " has no [[sources]] table; add one for each source");
+  }
   std::filesystem::path data_dir = DataDir(options, config);
   DataDirLock lock(data_dir);
   Workspace workspace(data_dir);
   IngestSummary ingest = IngestSources(config, workspace.landing(), data_dir);
   PrintIngest(ingest);
-  if (then_load) {
+  // Load what the sources that worked have landed; when every source failed
+  // there is nothing new, and the warehouse is left untouched.
+  bool all_failed = ingest.failures.size() == static_cast<size_t>(ingest.sources);
+  if (then_load && !all_failed) {
     Loader loader(workspace.landing(), workspace.warehouse());
     PrintLoad(loader.LoadPending());
   }
   std::cout << "finished in " << Seconds(std::chrono::steady_clock::now() - start) << "\n";
-  if (ingest.failures.empty()) return 0;
-
-  if (ingest.failures.size() == 1 && ingest.sources == 1) {
-    std::cerr << "error: " << ingest.failures.front().message << "\n";
-  } else {
-    std::string names;
-    for (const SourceFailure& failure : ingest.failures) {
-      names += (names.empty() ? "" : ", ") + failure.source;
-    }
-    std::cerr << "error: " << ingest.failures.size() << " of " << ingest.sources
-              << " sources failed (" << names << "); each reason is logged above\n";
+  for (const SourceFailure& failure : ingest.failures) {
+    std::cerr << "error: source " << failure.source << " failed: " << failure.message << "\n";
   }
-  return 1;
+  return ingest.failures.empty() ? 0 : 1;
 }
 
 int RunLoad(const GlobalOptions& options) {
   auto start = std::chrono::steady_clock::now();
   std::filesystem::path data_dir = DataDir(options, LoadConfigOrEmpty(options));
+  if (!std::filesystem::is_directory(data_dir / "landing")) {
+    throw Error(ErrorCode::kNotFound, "nothing landed in " + data_dir.string() +
+                                          ": run `macropipe ingest` first, or check --data-dir");
+  }
   DataDirLock lock(data_dir);
   Workspace workspace(data_dir);
   Loader loader(workspace.landing(), workspace.warehouse());

@@ -252,10 +252,22 @@ TEST(PipelineTest, BadInputFailsClearlyAndChangesNothing) {
       {"bad date", header + "1/1/2020,1,2\n2/31/2020,1,2\n", "", {"line 4", "'2/31/2020'"}},
       {"non-numeric value", header + "1/1/2020,1,n/a\n", "", {"line 3", "'n/a'", "'CPIAUCSL'"}},
       {"missing file", "", "", {"file not found", "missing.csv"}},
-      {"unreachable url",
+      {"refused connection",
        "",
-       "http://127.0.0.1:9/fred-md/current.csv",
-       {"http://127.0.0.1:9/fred-md/current.csv", "file:///path/to/"}},
+       "http://127.0.0.1:9/fred-md/current.csv?api_key=SECRET1",
+       {"http://127.0.0.1:9/fred-md/current.csv?api_key=REDACTED"}},
+      {"unknown host",
+       "",
+       "http://fred-md.invalid/current.csv",
+       {"http://fred-md.invalid/current.csv", "file:///path/to/"}},
+      {"byte order mark and bad value",
+       "\xEF\xBB\xBF" + header + "1/1/2020,1,\x01x\n",
+       "",
+       {"line 3", "'\\x01x'"}},
+      {"over-long column name",
+       "sasdate," + std::string(150, 'X') + "\nTransform:,5\n",
+       "",
+       {"line 1", "150 characters"}},
   };
   ScratchDir dir;
   RunCommand(dir, WriteFredMdConfig(dir, FixturePath("fredmd/1959-05.csv")), "run");
@@ -277,6 +289,7 @@ TEST(PipelineTest, BadInputFailsClearlyAndChangesNothing) {
     for (const std::string& fragment : c.expected) {
       EXPECT_NE(result.err.find(fragment), std::string::npos) << result.err;
     }
+    EXPECT_EQ(result.err.find("SECRET1"), std::string::npos) << result.err;
     EXPECT_EQ(Snapshot(dir / "data"), before);
   }
 }
@@ -349,6 +362,64 @@ TEST(PipelineTest, QueryErrorsAreClear) {
   CommandResult as_of = RunMacropipe(data + " series show RPI --as-of 1959-13-01");
   EXPECT_EQ(as_of.exit_code, 2);
   EXPECT_NE(as_of.err.find("'1959-13-01'"), std::string::npos) << as_of.err;
+}
+
+TEST(PipelineTest, OutputFormatsKeepEveryValue) {
+  ScratchDir dir;
+  RunCommand(dir, WriteFredMdConfig(dir, FixturePath("fredmd/1959-05.csv")), "run");
+  std::string data = " --data-dir " + (dir / "data").string();
+  CommandResult json = RunMacropipe(
+      data + " sql --format json \"SELECT 2 AS b, 1 AS a, 3 AS a, NULL AS n, x'00ff41' AS blob\"");
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"b\": 2,\n    \"a\": 1,\n    \"a_2\": 3,\n    \"n\": null"),
+            std::string::npos)
+      << json.out;
+  CommandResult csv =
+      RunMacropipe(data + " sql --format csv --max-rows 3 \"SELECT * FROM observations\"");
+  EXPECT_EQ(csv.exit_code, 0);
+  EXPECT_NE(csv.err.find("output truncated at 3 rows"), std::string::npos) << csv.err;
+  CommandResult quoted = RunMacropipe(data + " sql --format csv \"SELECT 'a,b' AS x\"");
+  EXPECT_EQ(quoted.out, "x\n\"a,b\"\n");
+}
+
+TEST(PipelineTest, NothingToDoIsAnError) {
+  ScratchDir dir;
+  std::string empty = (dir / "empty.toml").string();
+  WriteText(empty, "data_dir = \"x\"\n");
+  CommandResult no_sources =
+      RunMacropipe("--data-dir " + (dir / "data").string() + " --config " + empty + " run");
+  EXPECT_EQ(no_sources.exit_code, 2);
+  EXPECT_NE(no_sources.err.find("no [[sources]]"), std::string::npos) << no_sources.err;
+  CommandResult folder = RunMacropipe("--config " + dir.path().string() + " run");
+  EXPECT_EQ(folder.exit_code, 2);
+  EXPECT_NE(folder.err.find("is a folder"), std::string::npos) << folder.err;
+  CommandResult load = RunMacropipe("--data-dir " + (dir / "typo").string() + " load");
+  EXPECT_NE(load.exit_code, 0);
+  EXPECT_NE(load.err.find("nothing landed in"), std::string::npos) << load.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "typo"));
+}
+
+TEST(PipelineTest, FailedRunCreatesNoWarehouse) {
+  ScratchDir dir;
+  std::string bad = (dir / "bad/2025-03.csv").string();
+  WriteText(bad, "sasdate,A\nTransform:,5\n1/1/2020,x\n");
+  CommandResult result = RunMacropipe("--data-dir " + (dir / "data").string() + " --config " +
+                                      WriteFredMdConfig(dir, bad) + " run");
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.out.find("load:"), std::string::npos) << result.out;
+  EXPECT_FALSE(std::filesystem::exists(dir / "data/warehouse.db"));
+}
+
+TEST(PipelineTest, SameContentAsOlderVintageLandsAgain) {
+  ScratchDir dir;
+  std::string path = FixturePath("fredmd/1959-05.csv");
+  RunCommand(dir, WriteFredMdConfig(dir, path, "vintage = \"1959-06\"\n"), "run");
+  std::string out = RunCommand(dir, WriteFredMdConfig(dir, path, "vintage = \"1959-05\"\n"), "run");
+  EXPECT_NE(out.find("14 unchanged"), std::string::npos) << out;
+  EXPECT_EQ(Sql(dir,
+                "SELECT count(*) FROM observation_history WHERE realtime_start <= "
+                "'1959-05-15' AND realtime_end >= '1959-05-15'"),
+            "count(*)\n14\n");
 }
 
 TEST(PipelineTest, EveryCommandHasHelp) {

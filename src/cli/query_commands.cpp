@@ -4,7 +4,6 @@
 
 #include "cli/command.h"
 #include "cli/format.h"
-#include "cli/pipeline.h"
 #include "core/error.h"
 
 namespace macropipe {
@@ -19,23 +18,34 @@ struct QueryOptions {
   std::string as_of;
 };
 
+// Queries open the warehouse read-only, so they work on read-only storage and
+// while a load holds the write lock.
+std::unique_ptr<Warehouse> OpenWarehouseForReading(const GlobalOptions& options) {
+  return OpenSqliteWarehouse((ExistingDataDir(options) / "warehouse.db").string(), true);
+}
+
 int RunSql(const GlobalOptions& options, const QueryOptions& query) {
   OutputFormat output = ParseOutputFormat(query.format);
-  Workspace workspace(ExistingDataDir(options));
-  WriteQueryResult(workspace.warehouse().Query(query.query, query.max_rows), output, std::cout);
+  std::unique_ptr<Warehouse> warehouse = OpenWarehouseForReading(options);
+  QueryResult result = warehouse->Query(query.query, query.max_rows);
+  WriteQueryResult(result, output, std::cout);
+  if (result.truncated && output != OutputFormat::kTable) {
+    std::cerr << "warning: output truncated at " << query.max_rows
+              << " rows; raise --max-rows to see more\n";
+  }
   return 0;
 }
 
 int RunSeriesList(const GlobalOptions& options, const QueryOptions& query) {
   OutputFormat output = ParseOutputFormat(query.format);
-  Workspace workspace(ExistingDataDir(options));
+  std::unique_ptr<Warehouse> warehouse = OpenWarehouseForReading(options);
   QueryResult result;
   result.columns = {"source", "series_id", "title", "frequency", "transform_code", "last_updated"};
-  for (const SeriesInfo& info : workspace.warehouse().ListSeries()) {
+  for (const SeriesInfo& info : warehouse->ListSeries()) {
     if (!query.source.empty() && info.source != query.source) continue;
     Cell code = info.transform_code ? Cell(int64_t{*info.transform_code}) : Cell();
-    result.rows.push_back({info.source, info.id, info.title, info.frequency, code,
-                           info.last_updated});
+    result.rows.push_back(
+        {info.source, info.id, info.title, info.frequency, code, info.last_updated});
   }
   WriteQueryResult(result, output, std::cout);
   return 0;
@@ -45,8 +55,8 @@ int RunSeriesShow(const GlobalOptions& options, const QueryOptions& query) {
   OutputFormat output = ParseOutputFormat(query.format);
   std::optional<Date> as_of;
   if (!query.as_of.empty()) as_of = Date::ParseIso(query.as_of, "--as-of date");
-  Workspace workspace(ExistingDataDir(options));
-  std::vector<SeriesInfo> found = workspace.warehouse().FindSeries(query.series_id, query.source);
+  std::unique_ptr<Warehouse> warehouse = OpenWarehouseForReading(options);
+  std::vector<SeriesInfo> found = warehouse->FindSeries(query.series_id, query.source);
   if (found.empty()) {
     throw Error(ErrorCode::kNotFound,
                 "series '" + query.series_id + "' not found" +
@@ -62,17 +72,18 @@ int RunSeriesShow(const GlobalOptions& options, const QueryOptions& query) {
   }
   QueryResult result;
   result.columns = {"date", "value", "realtime_start", "realtime_end"};
-  for (const StoredObservation& o : workspace.warehouse().Observations(found[0], as_of)) {
+  for (const StoredObservation& o : warehouse->Observations(found[0], as_of)) {
     Cell value = o.value ? Cell(*o.value) : Cell();
-    result.rows.push_back({o.period.ToIso(), value, o.realtime_start.ToIso(),
-                           o.realtime_end.ToIso()});
+    result.rows.push_back(
+        {o.period.ToIso(), value, o.realtime_start.ToIso(), o.realtime_end.ToIso()});
   }
   WriteQueryResult(result, output, std::cout);
   return 0;
 }
 
 void AddFormatOption(CLI::App* command, QueryOptions& query) {
-  command->add_option("--format", query.format, "Output format: table, csv or json (default table)");
+  command->add_option("--format", query.format,
+                      "Output format: table, csv or json (default table)");
 }
 
 }  // namespace

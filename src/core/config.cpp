@@ -3,6 +3,8 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <set>
 
 #include "core/error.h"
@@ -112,6 +114,10 @@ void OptionReader::RejectUnknownKeys() const {
 }
 
 Config Config::LoadFile(const std::string& path) {
+  if (std::filesystem::is_directory(path)) {
+    throw Error(ErrorCode::kInvalidInput,
+                "config " + path + " is a folder; pass the TOML file with --config");
+  }
   std::string text = ReadFile(path);
   return Parse(text, path);
 }
@@ -150,6 +156,18 @@ Config Config::Parse(std::string_view text, const std::string& origin) {
       OptionReader source_reader(table, origin, "[[sources]] at line " + LineOf(element));
       source.type = source_reader.RequireString("type");
       source.name = source_reader.String("name").value_or(source.type);
+      // The name becomes a folder of the landing zone: keep it a plain word.
+      bool plain =
+          !source.name.empty() && source.name.front() != '.' &&
+          std::all_of(source.name.begin(), source.name.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+          });
+      if (!plain || source.name.size() > 64) {
+        throw Error(ErrorCode::kInvalidInput,
+                    "invalid source name '" + source.name + "' at " +
+                        source_reader.Where(source_reader.String("name") ? "name" : "type") +
+                        ": use up to 64 letters, digits, '-', '_' or '.', not starting with '.'");
+      }
       if (!names.insert(source.name).second) {
         throw Error(ErrorCode::kInvalidInput, "duplicate source name '" + source.name + "' at " +
                                                   origin + " line " + LineOf(element) +
@@ -157,6 +175,7 @@ Config Config::Parse(std::string_view text, const std::string& origin) {
       }
       source.table = std::shared_ptr<const toml::table>(document, &table);
       source.file = origin;
+      source.line = element.source().begin.line;
       config.sources.push_back(std::move(source));
     }
   }
@@ -171,7 +190,9 @@ Config Config::Default() {
 }
 
 OptionReader SourceOptions(const SourceConfig& source) {
-  OptionReader reader(*source.table, source.file, "source '" + source.name + "'");
+  OptionReader reader(
+      *source.table, source.file,
+      "source '" + source.name + "' ([[sources]] at line " + std::to_string(source.line) + ")");
   reader.String("type");
   reader.String("name");
   return reader;

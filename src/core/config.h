@@ -66,6 +66,7 @@ struct SourceConfig {
   // The source's own table, for the connector to read its options from.
   std::shared_ptr<const toml::table> table;
   std::string file;  // The config file the source came from, for messages.
+  int64_t line = 0;  // Line of the source's [[sources]] header in that file.
 };
 
 struct Config {

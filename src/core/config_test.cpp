@@ -13,8 +13,8 @@ std::string ParseError(const std::string& text) {
     Config config = Config::Parse(text, "pipeline.toml");
     for (const SourceConfig& source : config.sources) {
       OptionReader options = SourceOptions(source);
-      options.String("url");
       options.StringList("series");
+      options.RequireString("url");
       options.RejectUnknownKeys();
     }
   } catch (const Error& error) {
@@ -52,13 +52,21 @@ TEST(ConfigTest, RejectsBadInputWithKeyAndLine) {
        {"'seris'", "line 4"}},
       {"wrong type", "[[sources]]\ntype = \"fred-md\"\nurl = 5\n", {"'url'", "line 3", "a string"}},
       {"wrong list type",
-       "[[sources]]\ntype = \"fred-md\"\nseries = \"A\"\n",
+       "[[sources]]\ntype = \"fred-md\"\nurl = \"u\"\nseries = \"A\"\n",
        {"'series'", "an array of strings"}},
       {"missing type", "[[sources]]\nurl = \"u\"\n", {"missing key 'type'"}},
       {"duplicate name",
        "[[sources]]\ntype = \"a\"\n[[sources]]\ntype = \"a\"\n",
        {"duplicate source name 'a'", "line 3"}},
       {"sources not tables", "sources = 3\n", {"'sources'", "line 1"}},
+      {"empty source name",
+       "[[sources]]\nname = \"\"\ntype = \"a\"\n",
+       {"invalid source name ''", "line 2"}},
+      {"reserved source name",
+       "[[sources]]\nname = \".versions\"\ntype = \"a\"\n",
+       {"'.versions'", "line 2"}},
+      {"source name with slash", "[[sources]]\nname = \"a/b\"\ntype = \"a\"\n", {"'a/b'"}},
+      {"missing url names line", "\n[[sources]]\ntype = \"fred-md\"\n", {"'url'", "line 2"}},
       {"invalid toml", "[[sources]\n", {"invalid TOML", "line 1"}},
   };
   for (const Case& c : cases) {

@@ -1,5 +1,9 @@
 #include "core/csv.h"
 
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
 #include "core/error.h"
 
 namespace macropipe {
@@ -68,6 +72,29 @@ bool CsvReader::Next(std::vector<std::string_view>& fields) {
     fields.emplace_back(std::string_view(unquoted_).substr(begin, end - begin));
   }
   return true;
+}
+
+bool ParseFiniteDouble(std::string_view text, double& value) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() && end == text.data() + text.size() && std::isfinite(value);
+}
+
+std::string QuoteForMessage(std::string_view text) {
+  constexpr size_t kMaxLength = 80;
+  std::string out = "'";
+  for (size_t i = 0; i < text.size() && i < kMaxLength; ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02X", c);
+      out += escaped;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (text.size() > kMaxLength) out += "...";
+  return out + "'";
 }
 
 void SplitSimpleCsv(std::string_view line, std::vector<std::string_view>& fields) {

@@ -43,6 +43,14 @@ class CsvReader {
   size_t record_line_ = 0;
 };
 
+// Parses a decimal number with an optional sign; returns false for anything
+// else, including NaN and infinities.
+bool ParseFiniteDouble(std::string_view text, double& value);
+
+// Quotes a value for an error message: control characters are escaped and
+// long values are cut, so a message stays one readable line.
+std::string QuoteForMessage(std::string_view text);
+
 // Splits one unquoted line on commas, trimming a trailing '\r'. Used on hot
 // paths where the format is known to contain no quotes.
 void SplitSimpleCsv(std::string_view line, std::vector<std::string_view>& fields);

@@ -13,14 +13,34 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-bool IsSecretParameter(std::string_view name) {
-  std::string lower = Lower(name);
+// Decodes %XX escapes, so that "api_ke%79" is recognized as "api_key".
+std::string PercentDecode(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+bool IsSecretParameter(std::string_view raw_name) {
+  std::string lower = Lower(PercentDecode(raw_name));
+  // Array-style names such as "api_key[]" count as their base name.
+  while (!lower.empty() && (lower.back() == ']' || lower.back() == '[')) lower.pop_back();
   auto ends_with = [&](std::string_view suffix) {
     return lower.size() >= suffix.size() &&
            lower.compare(lower.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
-  return ends_with("key") || ends_with("token") || lower == "password" || lower == "secret" ||
-         lower == "signature" || lower == "x-amz-signature" || lower == "x-amz-credential";
+  return ends_with("key") || ends_with("token") || ends_with("secret") || ends_with("password") ||
+         lower == "pwd" || lower == "passwd" || lower == "auth" || lower == "authorization" ||
+         lower == "signature" || lower == "x-amz-signature" || lower == "x-amz-credential" ||
+         lower == "x-amz-security-token";
 }
 
 }  // namespace
@@ -41,33 +61,28 @@ std::string RedactUrl(std::string_view url) {
     url = url.substr(authority);
   }
 
-  size_t query = url.find('?');
+  size_t query = url.find_first_of("?#");
   if (query == std::string_view::npos) {
     out.append(url);
     return out;
   }
   out.append(url.substr(0, query + 1));
+  // Query and fragment are redacted alike: both may carry a key.
   std::string_view rest = url.substr(query + 1);
-  size_t fragment = rest.find('#');
-  std::string_view tail = fragment == std::string_view::npos ? "" : rest.substr(fragment);
-  rest = rest.substr(0, fragment);
-
-  bool first = true;
-  while (!rest.empty()) {
-    size_t amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? "" : rest.substr(amp + 1);
-    if (!first) out.push_back('&');
-    first = false;
+  size_t start = 0;
+  while (start <= rest.size()) {
+    size_t end = rest.find_first_of("&;#?", start);
+    std::string_view pair = rest.substr(start, end == std::string_view::npos ? end : end - start);
     size_t eq = pair.find('=');
-    std::string_view name = pair.substr(0, eq);
-    if (eq != std::string_view::npos && IsSecretParameter(name)) {
-      out.append(name).append("=REDACTED");
+    if (eq != std::string_view::npos && IsSecretParameter(pair.substr(0, eq))) {
+      out.append(pair.substr(0, eq)).append("=REDACTED");
     } else {
       out.append(pair);
     }
+    if (end == std::string_view::npos) break;
+    out.push_back(rest[end]);
+    start = end + 1;
   }
-  out.append(tail);
   return out;
 }
 
@@ -99,18 +114,9 @@ std::string FileUrlToPath(std::string_view url) {
   std::string_view rest = url.substr(kPrefix.size());
   // Accept file://localhost/path and file:///path.
   if (rest.substr(0, 9) == "localhost") rest = rest.substr(9);
-  std::string path;
-  for (size_t i = 0; i < rest.size(); ++i) {
-    if (rest[i] == '%' && i + 2 < rest.size() &&
-        std::isxdigit(static_cast<unsigned char>(rest[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(rest[i + 2]))) {
-      path.push_back(static_cast<char>(std::stoi(std::string(rest.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else {
-      path.push_back(rest[i]);
-    }
-  }
-  return path;
+  // A file URL's query or fragment is not part of the path.
+  rest = rest.substr(0, rest.find_first_of("?#"));
+  return PercentDecode(rest);
 }
 
 }  // namespace macropipe

@@ -20,6 +20,13 @@ TEST(RedactUrlTest, RemovesCredentials) {
       {"file:///data/2025-02.csv", "file:///data/2025-02.csv"},
       {"https://h/p?monkey=1", "https://h/p?monkey=REDACTED"},
       {"https://h/p?series_id=keyword", "https://h/p?series_id=keyword"},
+      {"https://h/p?api_ke%79=S", "https://h/p?api_ke%79=REDACTED"},
+      {"https://h/p?api_key[]=S&x=1", "https://h/p?api_key[]=REDACTED&x=1"},
+      {"https://h/p?x=1;api_key=S", "https://h/p?x=1;api_key=REDACTED"},
+      {"https://h/p#api_key=S", "https://h/p#api_key=REDACTED"},
+      {"https://h/p?a=1#token=S", "https://h/p?a=1#token=REDACTED"},
+      {"https://h/p?auth=S&pwd=T", "https://h/p?auth=REDACTED&pwd=REDACTED"},
+      {"https://h/p?client_secret=S", "https://h/p?client_secret=REDACTED"},
   };
   for (const auto& [url, expected] : cases) {
     SCOPED_TRACE(url);
@@ -38,6 +45,7 @@ TEST(FileUrlTest, ConvertsToPath) {
   EXPECT_EQ(FileUrlToPath("file:///tmp/a%20b.csv"), "/tmp/a b.csv");
   EXPECT_EQ(FileUrlToPath("file://localhost/tmp/x.csv"), "/tmp/x.csv");
   EXPECT_EQ(FileUrlToPath("https://example.org/x.csv"), "");
+  EXPECT_EQ(FileUrlToPath("file:///tmp/x.csv?api_key=S"), "/tmp/x.csv");
   EXPECT_EQ(UrlFileName("https://h/fred-md/monthly/2025-02.csv?x=1"), "2025-02.csv");
 }
 

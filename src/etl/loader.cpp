@@ -9,6 +9,16 @@
 
 namespace macropipe {
 
+namespace {
+
+// The vintage of an entry: its own date, or the day it was fetched.
+Date VintageOf(const LandingEntry& entry) {
+  return entry.vintage_date.value_or(
+      Date::ParseIso(entry.fetched_at.substr(0, 10), "fetch date in the landing manifest"));
+}
+
+}  // namespace
+
 Loader::Loader(LandingZone& landing, Warehouse& warehouse)
     : landing_(landing), warehouse_(warehouse) {}
 
@@ -20,8 +30,7 @@ LoadResult Loader::LoadEntry(const LandingEntry& entry) {
   request.object_key = entry.object.key;
   request.object_version = entry.object.version_id;
   request.object_sha256 = entry.object.sha256;
-  request.vintage_date =
-      entry.vintage_date.value_or(Date::ParseIso(entry.fetched_at.substr(0, 10), "fetch date"));
+  request.vintage_date = VintageOf(entry);
   request.fetched_at = entry.fetched_at;
 
   std::unique_ptr<std::istream> in =
@@ -42,14 +51,14 @@ LoadSummary Loader::LoadPending(const std::string& source) {
   // Older vintages first, so each period's history is built forwards.
   std::stable_sort(entries.begin(), entries.end(),
                    [](const LandingEntry& a, const LandingEntry& b) {
-                     Date va = a.vintage_date.value_or(Date::Max());
-                     Date vb = b.vintage_date.value_or(Date::Max());
+                     Date va = VintageOf(a);
+                     Date vb = VintageOf(b);
                      return std::tie(va, a.fetched_at) < std::tie(vb, b.fetched_at);
                    });
 
   LoadSummary summary;
   for (const LandingEntry& entry : entries) {
-    if (warehouse_.IsLoaded(entry.object.key, entry.object.version_id)) {
+    if (warehouse_.IsLoaded(entry.object.key, entry.object.version_id, VintageOf(entry))) {
       ++summary.objects_skipped;
       continue;
     }

@@ -9,12 +9,6 @@
 
 namespace macropipe {
 
-bool ParseFiniteDouble(std::string_view text, double& value) {
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return error == std::errc() && end == text.data() + text.size() && std::isfinite(value);
-}
-
 NormalizedCsvStream::NormalizedCsvStream(std::istream& in, std::string origin)
     : in_(in), origin_(std::move(origin)) {
   if (!std::getline(in_, line_)) {

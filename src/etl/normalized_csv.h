@@ -43,7 +43,4 @@ class NormalizedCsvStream : public ObservationStream {
   std::vector<RejectedRow> rejected_;
 };
 
-// Parses a decimal number; returns false for anything that is not a finite number.
-bool ParseFiniteDouble(std::string_view text, double& value);
-
 }  // namespace macropipe

@@ -64,13 +64,14 @@ std::string_view ObjectKindName(ObjectKind kind) {
 }
 
 std::string UtcTimestampNow() {
-  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
   auto days = std::chrono::floor<std::chrono::days>(now);
   std::chrono::hh_mm_ss time(now - days);
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%sT%02d:%02d:%02dZ", Date(days).ToIso().c_str(),
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%sT%02d:%02d:%02d.%03dZ", Date(days).ToIso().c_str(),
                 static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
-                static_cast<int>(time.seconds().count()));
+                static_cast<int>(time.seconds().count()),
+                static_cast<int>(time.subseconds().count()));
   return buffer;
 }
 
@@ -134,8 +135,13 @@ LandResult LandingBatch::Land(LandingEntry entry, std::string_view bytes,
   entry.request_url = RedactUrl(entry.request_url);
 
   // Identical to the newest landed version of this series: keep that one.
+  // The same bytes published as another vintage are new information: they
+  // get their own manifest entry, pointing at the stored version.
   auto latest = zone_.Latest(source_, entry.series, entry.kind);
-  if (latest && latest->object.sha256 == Sha256Hex(bytes)) return LandResult{*latest, false};
+  if (latest && latest->object.sha256 == Sha256Hex(bytes) &&
+      latest->vintage_date == entry.vintage_date) {
+    return LandResult{*latest, false};
+  }
   // A batch may land the same series twice (a retried request): keep the last.
   std::erase_if(pending_, [&](const LandingEntry& e) {
     return e.kind == entry.kind && e.series == entry.series;
@@ -176,8 +182,8 @@ void LandingZone::WriteManifest(const std::string& source, const std::string& fe
   stamp.erase(
       std::remove_if(stamp.begin(), stamp.end(), [](char c) { return c == '-' || c == ':'; }),
       stamp.end());
-  char suffix[24];
-  std::snprintf(suffix, sizeof suffix, "%d-%06llu", static_cast<int>(::getpid()),
+  char suffix[32];
+  std::snprintf(suffix, sizeof suffix, "%010d-%06llu", static_cast<int>(::getpid()),
                 static_cast<unsigned long long>(random() % 1000000));
   store_.Put(ManifestPrefix(source) + stamp + "-" + suffix + ".jsonl", text);
 

@@ -13,7 +13,9 @@
 // version. A version becomes visible only through a committed manifest line,
 // so a crash before Commit leaves stray objects that nothing loads, and the
 // next fetch lands them again. Landing identical content twice is detected by
-// SHA-256 against the newest manifest entry of the same series and stored once.
+// SHA-256 against the newest manifest entry of the same series and stored
+// once; the same content under another vintage date gets a manifest entry of
+// its own that points at the stored version.
 //
 // A LandingZone is thread-compatible: use one per thread or guard it.
 #pragma once
@@ -37,10 +39,10 @@ struct LandingEntry {
   std::string series;  // The series id; for raw objects, the response's name.
   ObjectKind kind = ObjectKind::kSeries;
   ObjectVersion object;
-  std::string request_url;                // Always redacted: no key or credential.
-  std::string fetched_at;                 // UTC, ISO 8601, e.g. "2025-03-01T12:00:00Z".
-  int http_status = 0;                    // 0 for file URLs.
-  std::optional<Date> vintage_date;       // When the values became known, if one date applies.
+  std::string request_url;           // Always redacted: no key or credential.
+  std::string fetched_at;            // UTC, ISO 8601 with milliseconds: "2025-03-01T12:00:00.123Z".
+  int http_status = 0;               // 0 for file URLs.
+  std::optional<Date> vintage_date;  // When the values became known, if one date applies.
   std::optional<SeriesInfo> series_info;  // Catalogue metadata for series objects.
   std::string raw_key;  // For series objects: the raw object they were parsed from.
   std::string raw_version_id;
@@ -107,7 +109,8 @@ class LandingZone {
   mutable std::map<std::string, std::map<std::string, LandingEntry>> latest_;
 };
 
-// Returns the current UTC time as "YYYY-MM-DDTHH:MM:SSZ".
+// Returns the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ". Entries are
+// ordered by it, so two fetches in one second still load in fetch order.
 std::string UtcTimestampNow();
 
 // Serializes and parses one manifest line.

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -33,9 +34,12 @@ bool AllEmpty(const std::vector<std::string_view>& fields) {
 
 bool IsNumber(std::string_view text) {
   double value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return error == std::errc() && end == text.data() + text.size() && std::isfinite(value);
+  return ParseFiniteDouble(text, value);
 }
+
+// Column names become parts of landing object names, which file systems limit
+// to 255 bytes once encoded.
+constexpr size_t kMaxSeriesNameLength = 100;
 
 [[noreturn]] void ThrowBadInput(const CsvReader& reader, const std::string& what) {
   throw Error(ErrorCode::kInvalidInput, "malformed FRED-MD file " + reader.Where() + ": " + what +
@@ -53,7 +57,12 @@ size_t FredMdFile::CountValues() const {
 }
 
 FredMdFile ParseFredMd(std::string_view bytes, const std::string& origin) {
-  std::istringstream in{std::string(bytes)};
+  // Spreadsheet exports may start with a UTF-8 byte order mark.
+  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
+  std::string text(bytes);
+  // Old Mac line ends (CR only) would make the whole file one line.
+  if (text.find('\n') == std::string::npos) std::replace(text.begin(), text.end(), '\r', '\n');
+  std::istringstream in{std::move(text)};
   CsvReader reader(in, origin);
   std::vector<std::string_view> fields;
   FredMdFile file;
@@ -65,6 +74,12 @@ FredMdFile ParseFredMd(std::string_view bytes, const std::string& origin) {
   for (size_t i = 1; i < fields.size(); ++i) {
     std::string name(Trim(fields[i]));
     if (name.empty()) ThrowBadInput(reader, "column " + std::to_string(i + 1) + " has no name");
+    if (name.size() > kMaxSeriesNameLength) {
+      ThrowBadInput(reader, "column " + std::to_string(i + 1) + " has a name of " +
+                                std::to_string(name.size()) + " characters " +
+                                QuoteForMessage(name) + "; series names may have at most " +
+                                std::to_string(kMaxSeriesNameLength));
+    }
     if (!seen.insert(name).second) ThrowBadInput(reader, "column '" + name + "' appears twice");
     file.names.push_back(name);
   }
@@ -98,7 +113,7 @@ FredMdFile ParseFredMd(std::string_view bytes, const std::string& origin) {
     }
     std::optional<Date> date = Date::TryParseUs(first);
     if (!date)
-      ThrowBadInput(reader, "invalid date '" + std::string(first) + "' (expected M/D/YYYY)");
+      ThrowBadInput(reader, "invalid date " + QuoteForMessage(first) + " (expected M/D/YYYY)");
     if (date->day() != 1) {
       ThrowBadInput(reader, "date '" + std::string(first) + "' is not the first day of a month");
     }
@@ -109,7 +124,7 @@ FredMdFile ParseFredMd(std::string_view bytes, const std::string& origin) {
     for (size_t i = 1; i < width; ++i) {
       std::string_view value = Trim(fields[i]);
       if (!value.empty() && !IsNumber(value)) {
-        ThrowBadInput(reader, "non-numeric value '" + std::string(value) + "' for series '" +
+        ThrowBadInput(reader, "non-numeric value " + QuoteForMessage(value) + " for series '" +
                                   file.names[i - 1] + "'");
       }
       file.values[i - 1].emplace_back(value);
@@ -236,12 +251,38 @@ std::optional<Date> FredMdVintageFromFileName(std::string_view file_name) {
 
 namespace {
 
+// True when a failed fetch looks like a machine without internet access: a
+// host that could not be resolved or reached, other than this machine itself.
+bool MayLackInternet(const std::string& url, const Error& error) {
+  if (error.code() != ErrorCode::kUnavailable) return false;
+  std::string message = error.what();
+  bool unreachable = message.find("resolve host") != std::string::npos ||
+                     message.find("connect to") != std::string::npos ||
+                     message.find("Failed to connect") != std::string::npos;
+  bool loopback = url.find("://127.") != std::string::npos ||
+                  url.find("://localhost") != std::string::npos ||
+                  url.find("://[::1]") != std::string::npos;
+  return unreachable && !loopback;
+}
+
 class FredMdSource : public Source {
  public:
   explicit FredMdSource(const SourceConfig& config) : name_(config.name) {
     OptionReader options = SourceOptions(config);
     url_ = options.RequireString("url");
-    series_ = options.StringList("series").value_or(std::vector<std::string>{});
+    if (auto series = options.StringList("series")) {
+      if (series->empty()) {
+        throw Error(ErrorCode::kInvalidInput, "empty list at " + options.Where("series") +
+                                                  ": name the series to keep, or remove the key "
+                                                  "to keep all");
+      }
+      std::set<std::string> unique(series->begin(), series->end());
+      if (unique.size() != series->size()) {
+        throw Error(ErrorCode::kInvalidInput,
+                    "a series is listed twice at " + options.Where("series") + ": list each once");
+      }
+      series_ = *series;
+    }
     appendix_url_ = options.String("appendix_url").value_or("");
     if (auto vintage = options.String("vintage")) {
       std::optional<Date> date = Date::TryParseYearMonth(*vintage);
@@ -328,7 +369,7 @@ class FredMdSource : public Source {
     try {
       response = context.http.Get(url);
     } catch (const Error& error) {
-      if (error.code() != ErrorCode::kUnavailable) throw;
+      if (!MayLackInternet(url, error)) throw;
       throw Error(ErrorCode::kUnavailable,
                   std::string(error.what()) + ". If this machine has no internet access, " +
                       "download a FRED-MD CSV elsewhere and point the source at it: in a config " +
@@ -338,7 +379,7 @@ class FredMdSource : public Source {
     if (response.status >= 400) {
       throw Error(
           response.status == 404 ? ErrorCode::kNotFound : ErrorCode::kUnavailable,
-          "could not fetch " + RedactUrl(url_) + ": HTTP " + std::to_string(response.status));
+          "could not fetch " + RedactUrl(url) + ": HTTP " + std::to_string(response.status));
     }
     return response;
   }

@@ -19,8 +19,9 @@ std::string RequireSecret(const FetchContext& context, const std::string& source
   std::optional<std::string> value;
   if (context.secret) value = context.secret(name);
   if (!value || value->empty()) {
-    throw SourceSkipped("source '" + source + "' skipped: " + name + " is not set; set the environment " +
-                    "variable " + name + " or run `macropipe secrets set " + name + "`");
+    throw SourceSkipped("source '" + source + "' skipped: " + name +
+                        " is not set; set the environment " + "variable " + name +
+                        " or run `macropipe secrets set " + name + "`");
   }
   return *value;
 }
@@ -42,7 +43,8 @@ std::unique_ptr<Source> MakeSource(const SourceConfig& config) {
     std::string known;
     for (const std::string& type : SourceTypes()) known += (known.empty() ? "" : ", ") + type;
     throw Error(ErrorCode::kInvalidInput, "unknown source type '" + config.type + "' for source '" +
-                                              config.name + "' in " + config.file +
+                                              config.name + "' at " + config.file + " line " +
+                                              std::to_string(config.line) +
                                               "; known types: " + known);
   }
   return it->second(config);

@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS series (
   transform_code INTEGER,
   last_updated TEXT NOT NULL DEFAULT '',
   notes TEXT NOT NULL DEFAULT '',
+  metadata_vintage TEXT NOT NULL DEFAULT '',  -- The vintage the metadata above came from.
   UNIQUE (source, series_id)
 );
 
@@ -44,7 +45,7 @@ CREATE TABLE IF NOT EXISTS load_batches (
   unchanged INTEGER NOT NULL DEFAULT 0,
   kept INTEGER NOT NULL DEFAULT 0,
   rejected INTEGER NOT NULL DEFAULT 0,
-  UNIQUE (object_key, object_version)
+  UNIQUE (object_key, object_version, vintage_date)
 );
 
 CREATE TABLE IF NOT EXISTS observations (

@@ -1,5 +1,9 @@
 #include "warehouse/sqlite_db.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "core/error.h"
 
 namespace macropipe {
@@ -129,8 +133,27 @@ std::string SqliteStatement::ColumnName(int column) const {
 
 SqliteDatabase::SqliteDatabase(const std::string& path, bool read_only) : path_(path) {
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  flags |= SQLITE_OPEN_NOMUTEX;
-  int code = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  flags |= SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+  // A reader of a WAL database needs its shared-memory file, which SQLite
+  // cannot create in a folder it may not write; such a database is opened as
+  // immutable instead.
+  std::string folder = std::filesystem::path(path).parent_path().string();
+  bool immutable = read_only && ::access(folder.empty() ? "." : folder.c_str(), W_OK) != 0;
+  std::string name = path;
+  if (immutable) {
+    name = "file:";
+    for (char c : path) {
+      if (c == '%' || c == '?' || c == '#') {
+        char escaped[4];
+        std::snprintf(escaped, sizeof escaped, "%%%02X", static_cast<unsigned char>(c));
+        name += escaped;
+      } else {
+        name += c;
+      }
+    }
+    name += "?immutable=1";
+  }
+  int code = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
   if (code != SQLITE_OK) {
     std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(code);
     sqlite3_close(db_);

@@ -81,7 +81,10 @@ int ReadOnlyAuthorizer(void*, int action, const char* first, const char* second,
 
 class SqliteWarehouse : public Warehouse {
  public:
-  explicit SqliteWarehouse(const std::string& path) : path_(path), db_(path, false) {
+  SqliteWarehouse(const std::string& path, bool read_only)
+      : path_(path), read_only_(read_only), db_(path, read_only) {
+    // A read-only warehouse may live on read-only storage: change nothing there.
+    if (read_only) return;
     db_.Execute(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
@@ -89,7 +92,8 @@ class SqliteWarehouse : public Warehouse {
   }
 
   LoadResult Load(const LoadRequest& request, ObservationStream& rows) override;
-  bool IsLoaded(const std::string& object_key, const std::string& object_version) override;
+  bool IsLoaded(const std::string& object_key, const std::string& object_version,
+                Date vintage_date) override;
   QueryResult Query(const std::string& sql, int64_t max_rows) override;
   std::vector<SeriesInfo> ListSeries() override;
   std::vector<SeriesInfo> FindSeries(const std::string& id, const std::string& source) override;
@@ -98,12 +102,13 @@ class SqliteWarehouse : public Warehouse {
   std::string Location() const override { return "sqlite://" + path_; }
 
  private:
-  int64_t UpsertSeries(const SeriesInfo& series);
+  int64_t UpsertSeries(const SeriesInfo& series, Date vintage);
   int64_t InsertBatch(const LoadRequest& request, int64_t series_key);
   PeriodHistory ReadHistory(int64_t series_key);
   std::vector<SeriesInfo> ReadSeries(SqliteStatement& statement);
 
   std::string path_;
+  bool read_only_;
   std::mutex mutex_;
   SqliteDatabase db_;
 };
@@ -182,8 +187,11 @@ class SeriesLoader {
       Insert(row.period, vintage_, Date::Max(), row.value);
       intervals.push_back({vintage_, Date::Max(), row.value});
     } else if (later->value == row.value) {
+      // The same value was known earlier than stored: only its start moves.
       SetStart(row.period, later->start, vintage_);
       later->start = vintage_;
+      ++counts.unchanged;
+      return;
     } else {
       Insert(row.period, vintage_, later->start.AddDays(-1), row.value);
       intervals.push_back({vintage_, later->start.AddDays(-1), row.value});
@@ -281,15 +289,20 @@ class SeriesLoader {
 };
 
 LoadResult SqliteWarehouse::Load(const LoadRequest& request, ObservationStream& rows) {
+  if (read_only_) {
+    throw Error(ErrorCode::kFailedPrecondition,
+                "the warehouse " + path_ + " was opened read-only; loads need write access");
+  }
   std::lock_guard lock(mutex_);
   Transaction transaction(db_);
   LoadResult result;
   {
     SqliteStatement& check = db_.Cached(
         "SELECT batch_id FROM load_batches WHERE object_key = ?1 AND "
-        "object_version = ?2");
+        "object_version = ?2 AND vintage_date = ?3");
     check.Bind(1, request.object_key);
     check.Bind(2, request.object_version);
+    check.Bind(3, request.vintage_date.ToIso());
     bool found = check.Step();
     if (found) result.batch_id = check.Int(0);
     check.Reset();
@@ -299,7 +312,7 @@ LoadResult SqliteWarehouse::Load(const LoadRequest& request, ObservationStream& 
     }
   }
 
-  int64_t series_key = UpsertSeries(request.series);
+  int64_t series_key = UpsertSeries(request.series, request.vintage_date);
   result.batch_id = InsertBatch(request, series_key);
   SeriesLoader loader(db_, series_key, result.batch_id, request.vintage_date,
                       ReadHistory(series_key));
@@ -332,10 +345,13 @@ LoadResult SqliteWarehouse::Load(const LoadRequest& request, ObservationStream& 
   return result;
 }
 
-int64_t SqliteWarehouse::UpsertSeries(const SeriesInfo& series) {
+// Metadata from an older vintage than the one stored does not replace it, so
+// loading vintages out of order leaves the newest description in place.
+int64_t SqliteWarehouse::UpsertSeries(const SeriesInfo& series, Date vintage) {
   SqliteStatement& upsert = db_.Cached(
       "INSERT INTO series (source, series_id, title, units, frequency, seasonal_adjustment, "
-      "transform_code, last_updated, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+      "transform_code, last_updated, notes, metadata_vintage) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
       "ON CONFLICT (source, series_id) DO UPDATE SET "
       "title = coalesce(nullif(excluded.title, ''), title), "
       "units = coalesce(nullif(excluded.units, ''), units), "
@@ -344,7 +360,9 @@ int64_t SqliteWarehouse::UpsertSeries(const SeriesInfo& series) {
       "seasonal_adjustment), "
       "transform_code = coalesce(excluded.transform_code, transform_code), "
       "last_updated = coalesce(nullif(excluded.last_updated, ''), last_updated), "
-      "notes = coalesce(nullif(excluded.notes, ''), notes) "
+      "notes = coalesce(nullif(excluded.notes, ''), notes), "
+      "metadata_vintage = excluded.metadata_vintage "
+      "WHERE excluded.metadata_vintage >= series.metadata_vintage "
       "RETURNING series_key");
   upsert.Bind(1, series.source);
   upsert.Bind(2, series.id);
@@ -359,9 +377,20 @@ int64_t SqliteWarehouse::UpsertSeries(const SeriesInfo& series) {
   }
   upsert.Bind(8, series.last_updated);
   upsert.Bind(9, series.notes);
-  if (!upsert.Step()) throw Error(ErrorCode::kInternal, "series upsert returned no key");
-  int64_t series_key = upsert.Int(0);
+  upsert.Bind(10, vintage.ToIso());
+  bool updated = upsert.Step();
+  int64_t series_key = updated ? upsert.Int(0) : 0;
   upsert.Reset();
+  if (updated) return series_key;
+
+  // The stored metadata is newer: keep it and look the key up.
+  SqliteStatement& select =
+      db_.Cached("SELECT series_key FROM series WHERE source = ?1 AND series_id = ?2");
+  select.Bind(1, series.source);
+  select.Bind(2, series.id);
+  if (!select.Step()) throw Error(ErrorCode::kInternal, "series upsert returned no key");
+  series_key = select.Int(0);
+  select.Reset();
   return series_key;
 }
 
@@ -399,12 +428,15 @@ PeriodHistory SqliteWarehouse::ReadHistory(int64_t series_key) {
   return history;
 }
 
-bool SqliteWarehouse::IsLoaded(const std::string& object_key, const std::string& object_version) {
+bool SqliteWarehouse::IsLoaded(const std::string& object_key, const std::string& object_version,
+                               Date vintage_date) {
   std::lock_guard lock(mutex_);
-  SqliteStatement& check =
-      db_.Cached("SELECT 1 FROM load_batches WHERE object_key = ?1 AND object_version = ?2");
+  SqliteStatement& check = db_.Cached(
+      "SELECT 1 FROM load_batches WHERE object_key = ?1 AND object_version = ?2 AND "
+      "vintage_date = ?3");
   check.Bind(1, object_key);
   check.Bind(2, object_version);
+  check.Bind(3, vintage_date.ToIso());
   bool found = check.Step();
   check.Reset();
   return found;
@@ -505,8 +537,8 @@ LoadCounts& LoadCounts::operator+=(const LoadCounts& other) {
   return *this;
 }
 
-std::unique_ptr<Warehouse> OpenSqliteWarehouse(const std::string& path) {
-  return std::make_unique<SqliteWarehouse>(path);
+std::unique_ptr<Warehouse> OpenSqliteWarehouse(const std::string& path, bool read_only) {
+  return std::make_unique<SqliteWarehouse>(path, read_only);
 }
 
 }  // namespace macropipe

@@ -9,7 +9,7 @@
 //   - an unchanged value writes nothing;
 //   - a period the vintage leaves empty keeps the value it had;
 //   - rows that carry their own real-time period (ALFRED) are stored as given.
-// Loading the same object version twice changes nothing.
+// Loading the same object version for the same vintage twice changes nothing.
 //
 //   auto warehouse = OpenSqliteWarehouse("data/warehouse.db");
 //   LoadResult result = warehouse->Load(request, rows);
@@ -105,8 +105,9 @@ class Warehouse {
   // if anything fails.
   virtual LoadResult Load(const LoadRequest& request, ObservationStream& rows) = 0;
 
-  // True when this object version has been loaded.
-  virtual bool IsLoaded(const std::string& object_key, const std::string& object_version) = 0;
+  // True when this object version has been loaded as of `vintage_date`.
+  virtual bool IsLoaded(const std::string& object_key, const std::string& object_version,
+                        Date vintage_date) = 0;
 
   // Runs `sql` on a read-only connection: statements that write fail.
   virtual QueryResult Query(const std::string& sql, int64_t max_rows) = 0;
@@ -124,7 +125,9 @@ class Warehouse {
   virtual std::string Location() const = 0;
 };
 
-// Opens (creating when missing) an SQLite warehouse at `path`.
-std::unique_ptr<Warehouse> OpenSqliteWarehouse(const std::string& path);
+// Opens (creating when missing) an SQLite warehouse at `path`. A read-only
+// warehouse must exist; it answers queries and refuses loads, and it works on
+// read-only storage.
+std::unique_ptr<Warehouse> OpenSqliteWarehouse(const std::string& path, bool read_only = false);
 
 }  // namespace macropipe

@@ -223,7 +223,7 @@ TEST_P(WarehouseConformanceTest, FailedLoadLeavesNothing) {
   EXPECT_EQ(QueryScalar("SELECT count(*) FROM observations"), "1");
   EXPECT_EQ(QueryScalar("SELECT count(*) FROM load_batches"), "1");
   EXPECT_EQ(QueryScalar("SELECT count(*) FROM series WHERE series_id = 'B'"), "0");
-  EXPECT_FALSE(warehouse().IsLoaded("test/b.csv", "v1"));
+  EXPECT_FALSE(warehouse().IsLoaded("test/b.csv", "v1", Date(2025, 2, 1)));
 
   // The same object loads whole on the next try.
   VectorStream working(rows);
@@ -281,6 +281,42 @@ TEST_P(WarehouseConformanceTest, QueryRowLimitTruncates) {
   EXPECT_TRUE(result.truncated);
   QueryResult all = warehouse().Query("SELECT * FROM observations", 12);
   EXPECT_FALSE(all.truncated);
+}
+
+TEST_P(WarehouseConformanceTest, OlderVintageKeepsNewerMetadata) {
+  LoadRequest request;
+  request.series.source = "test";
+  request.series.id = "A";
+  request.series.transform_code = 5;
+  request.series.title = "New title";
+  request.object_key = "test/new.csv";
+  request.object_version = "v1";
+  request.object_sha256 = "0";
+  request.vintage_date = Date(2025, 2, 1);
+  VectorStream newer({});
+  warehouse().Load(request, newer);
+
+  request.series.transform_code = 2;
+  request.series.title = "Old title";
+  request.object_key = "test/old.csv";
+  request.vintage_date = Date(2025, 1, 1);
+  VectorStream older({});
+  warehouse().Load(request, older);
+  std::vector<SeriesInfo> found = warehouse().FindSeries("A", "test");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].transform_code, 5);
+  EXPECT_EQ(found[0].title, "New title");
+}
+
+TEST_P(WarehouseConformanceTest, SameObjectLoadsForEachVintage) {
+  LoadSnapshot("A", "2025-02-01", {{"2024-12-01", 2.0}}, "test/a.csv");
+  LoadResult earlier = LoadSnapshot("A", "2025-01-01", {{"2024-12-01", 2.0}}, "test/a.csv");
+  EXPECT_FALSE(earlier.already_loaded);
+  EXPECT_EQ(earlier.counts.unchanged, 1);
+  EXPECT_EQ(ValuesAsOf("A", "2025-01-15"), std::vector<std::string>{V("2024-12-01", 2.0)});
+  EXPECT_TRUE(warehouse().IsLoaded("test/a.csv", "v1", Date(2025, 1, 1)));
+  EXPECT_TRUE(warehouse().IsLoaded("test/a.csv", "v1", Date(2025, 2, 1)));
+  EXPECT_FALSE(warehouse().IsLoaded("test/a.csv", "v1", Date(2025, 3, 1)));
 }
 
 TEST_P(WarehouseConformanceTest, SeriesCatalogueIsPerSource) {
