@@ -61,8 +61,9 @@ void ReadUnits(const nlohmann::json& concept_json, const std::string& taxonomy,
   out.concepts[taxonomy + "/" + tag] = {LooseText(concept_json, "label"),
                                         LooseText(concept_json, "description")};
   for (const auto& [unit, facts] : units.items()) {
-    if (!facts.is_array())
+    if (!facts.is_array()) {
       ThrowMalformed(origin, "facts of " + tag + " in " + unit + " are not a list");
+    }
     for (const nlohmann::json& fact : facts) {
       EdgarFact parsed = ReadFact(fact, taxonomy, tag, unit, origin);
       parsed.fy = LooseText(fact, "fy");

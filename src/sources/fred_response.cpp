@@ -113,8 +113,9 @@ SeriesInfo SeriesFromXml(std::string_view body, const std::string& origin) {
 SeriesInfo SeriesFromJson(std::string_view body, const std::string& origin) {
   nlohmann::json json = ParseJsonBody(body, origin);
   const nlohmann::json& list = RequireMember(json, "seriess", origin);
-  if (!list.is_array() || list.empty())
+  if (!list.is_array() || list.empty()) {
     ThrowMalformed(origin, "'seriess' is not a non-empty array");
+  }
   const nlohmann::json& series = list.front();
   SeriesInfo info;
   info.id = RequireString(series, "id", origin);

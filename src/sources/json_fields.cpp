@@ -25,11 +25,13 @@ nlohmann::json ParseJsonBody(std::string_view body, const std::string& origin) {
 
 const nlohmann::json& RequireMember(const nlohmann::json& object, std::string_view key,
                                     const std::string& origin) {
-  if (!object.is_object())
-    ThrowMalformed(origin, "expected a JSON object holding '" + std::string(key) + "'");
+  if (!object.is_object()) {
+    ThrowMalformed(origin, "expected a JSON object containing '" + std::string(key) + "'");
+  }
   auto found = object.find(key);
-  if (found == object.end())
+  if (found == object.end()) {
     ThrowMalformed(origin, "the member '" + std::string(key) + "' is missing");
+  }
   return *found;
 }
 
