@@ -51,5 +51,7 @@ void AddQueryCommands(CLI::App& app, const GlobalOptions& options,
                       std::vector<CommandRegistration>& commands);
 void AddSecretsCommands(CLI::App& app, const GlobalOptions& options,
                         std::vector<CommandRegistration>& commands);
+void AddForecastCommands(CLI::App& app, const GlobalOptions& options,
+                         std::vector<CommandRegistration>& commands);
 
 }  // namespace macropipe

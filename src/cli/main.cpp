@@ -43,6 +43,7 @@ int Main(int argc, char** argv) {
   AddPipelineCommands(app, options, commands);
   AddQueryCommands(app, options, commands);
   AddSecretsCommands(app, options, commands);
+  AddForecastCommands(app, options, commands);
 
   try {
     app.parse(argc, argv);
