@@ -18,9 +18,11 @@ namespace macropipe {
 
 // A source's request limits; every limit that is set applies at once.
 struct RateLimits {
-  std::optional<double> per_second;
-  std::optional<double> per_minute;
-  std::optional<double> per_day;
+  // Default initializers let callers name only the limits they set, as in
+  // {.per_minute = 120}, without -Wmissing-field-initializers.
+  std::optional<double> per_second = std::nullopt;
+  std::optional<double> per_minute = std::nullopt;
+  std::optional<double> per_day = std::nullopt;
 };
 
 struct FetchRequest {

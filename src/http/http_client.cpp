@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/url.h"
+#include "http/http_errors.h"
 
 namespace macropipe {
 namespace {
@@ -45,6 +46,33 @@ size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+[[noreturn]] void ThrowTransportError(CURLcode code, const std::string& redacted_url,
+                                      const char* error_buffer, const HttpOptions& options) {
+  std::string message = "could not fetch " + redacted_url + ": " + DescribeCurlError(code);
+  if (code == CURLE_OPERATION_TIMEDOUT) {
+    message += " (limits: " + std::to_string(options.connect_timeout.count()) + " ms to connect, " +
+               std::to_string(options.total_timeout.count()) + " ms in all)";
+  }
+  // libcurl's own text adds the byte counts or the system error; it names
+  // hosts but never the query, so it holds no key.
+  if (error_buffer[0] != '\0') message += " [libcurl: " + std::string(error_buffer) + "]";
+  throw Error(ErrorCodeForCurl(code), message);
+}
+
+// libcurl reports a short body for HTTP/1.1 itself (CURLE_PARTIAL_FILE); this
+// also covers a body without Content-Encoding that arrived longer or shorter
+// than its declared length by any other path.
+void CheckBodyLength(const HttpResponse& response, const std::string& redacted_url) {
+  std::string declared = response.Header("content-length");
+  if (declared.empty() || !response.Header("content-encoding").empty()) return;
+  if (declared.find_first_not_of("0123456789") != std::string::npos) return;
+  if (std::stoull(declared) == response.body.size()) return;
+  throw Error(ErrorCode::kUnavailable, "could not fetch " + redacted_url +
+                                           ": the response body has " +
+                                           std::to_string(response.body.size()) +
+                                           " bytes but Content-Length declared " + declared);
+}
+
 }  // namespace
 
 struct HttpClient::Handle {
@@ -66,7 +94,22 @@ HttpClient::HttpClient(HttpOptions options)
 
 HttpClient::~HttpClient() = default;
 
-HttpResponse HttpClient::Get(const std::string& url) {
+HttpResponse HttpClient::Get(const std::string& url,
+                             const std::vector<std::string>& extra_headers) {
+  return Perform(url, extra_headers, nullptr);
+}
+
+HttpResponse HttpClient::Post(const std::string& url, const std::string& body,
+                              const std::string& content_type,
+                              const std::vector<std::string>& extra_headers) {
+  std::vector<std::string> headers = extra_headers;
+  headers.push_back("Content-Type: " + content_type);
+  return Perform(url, headers, &body);
+}
+
+HttpResponse HttpClient::Perform(const std::string& url,
+                                 const std::vector<std::string>& extra_headers,
+                                 const std::string* post_body) {
   std::string redacted = RedactUrl(url);
   std::string path = FileUrlToPath(url);
   if (!path.empty() && !std::filesystem::exists(path)) {
@@ -99,23 +142,23 @@ HttpResponse HttpClient::Get(const std::string& url) {
   for (const std::string& header : options_.headers) {
     header_list = curl_slist_append(header_list, header.c_str());
   }
+  for (const std::string& header : extra_headers) {
+    header_list = curl_slist_append(header_list, header.c_str());
+  }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
+  if (post_body != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(post_body->size()));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, post_body->data());
+  }
 
   CURLcode code = curl_easy_perform(curl);
   curl_slist_free_all(header_list);
-  if (code != CURLE_OK) {
-    std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
-    ErrorCode error_code = ErrorCode::kUnavailable;
-    if (code == CURLE_FILE_COULDNT_READ_FILE) error_code = ErrorCode::kNotFound;
-    if (code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT) {
-      error_code = ErrorCode::kInvalidInput;
-    }
-    throw Error(error_code, "could not fetch " + redacted + ": " + detail);
-  }
+  if (code != CURLE_OK) ThrowTransportError(code, redacted, error_buffer, options_);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   char* effective = nullptr;
   curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective);
   response.effective_url = RedactUrl(effective != nullptr ? effective : url);
+  CheckBodyLength(response, redacted);
   return response;
 }
 

@@ -41,14 +41,26 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // Performs a GET. Transport failures throw Error(kUnavailable) naming the
-  // redacted URL; a missing file:// path throws Error(kNotFound). HTTP error
+  // Performs a GET, sending `extra_headers` ("Name: value" lines) after the
+  // options' headers. Transport failures throw Error naming the redacted URL,
+  // with the code of ErrorCodeForCurl: kUnavailable for timeouts, connection
+  // resets, replies that never came and bodies shorter than their
+  // Content-Length. A missing file:// path throws Error(kNotFound). HTTP error
   // statuses are returned, not thrown, so each connector can read its
   // server's error body.
-  HttpResponse Get(const std::string& url);
+  HttpResponse Get(const std::string& url, const std::vector<std::string>& extra_headers = {});
+
+  // Performs a POST of `body` with the given Content-Type; errors as for Get.
+  HttpResponse Post(const std::string& url, const std::string& body,
+                    const std::string& content_type,
+                    const std::vector<std::string>& extra_headers = {});
 
  private:
   struct Handle;
+  // Performs a GET, or a POST when `post_body` is not null.
+  HttpResponse Perform(const std::string& url, const std::vector<std::string>& extra_headers,
+                       const std::string* post_body);
+
   HttpOptions options_;
   std::unique_ptr<Handle> handle_;
 };

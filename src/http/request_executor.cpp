@@ -1,0 +1,157 @@
+#include "http/request_executor.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <random>
+
+#include "core/error.h"
+#include "core/url.h"
+#include "http/http_errors.h"
+#include "http/query.h"
+
+namespace macropipe {
+namespace {
+
+std::string Seconds(std::chrono::milliseconds duration) {
+  if (duration < std::chrono::seconds(1)) return fmt::format("{} ms", duration.count());
+  return fmt::format("{:.1f} s", static_cast<double>(duration.count()) / 1000.0);
+}
+
+// The server's Retry-After on a response that carried one.
+std::optional<std::chrono::milliseconds> RetryAfter(const std::optional<HttpResponse>& response,
+                                                    Clock& clock) {
+  if (!response) return std::nullopt;
+  std::string value = response->Header("retry-after");
+  if (value.empty()) return std::nullopt;
+  std::optional<std::chrono::seconds> wait = ParseRetryAfter(value, clock.UtcNow());
+  if (!wait) return std::nullopt;
+  return std::chrono::milliseconds(*wait);
+}
+
+}  // namespace
+
+// An HTTP client taken from the executor's pool for one attempt and put back after it.
+class RequestExecutor::ClientLease {
+ public:
+  explicit ClientLease(RequestExecutor& executor) : executor_(executor) {
+    std::lock_guard lock(executor_.mutex_);
+    if (!executor_.idle_clients_.empty()) {
+      client_ = std::move(executor_.idle_clients_.back());
+      executor_.idle_clients_.pop_back();
+    }
+  }
+  ~ClientLease() {
+    std::lock_guard lock(executor_.mutex_);
+    executor_.idle_clients_.push_back(std::move(client_));
+  }
+  ClientLease(const ClientLease&) = delete;
+  ClientLease& operator=(const ClientLease&) = delete;
+
+  HttpClient& client() {
+    if (client_) return *client_;
+    HttpOptions options;
+    options.connect_timeout =
+        std::min(executor_.options_.connect_timeout, executor_.options_.timeout);
+    options.total_timeout = executor_.options_.timeout;
+    options.user_agent = executor_.options_.user_agent;
+    options.headers = executor_.options_.headers;
+    client_ = std::make_unique<HttpClient>(options);
+    return *client_;
+  }
+
+ private:
+  RequestExecutor& executor_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+RequestExecutor::RequestExecutor(std::shared_ptr<RateBudget> budget, RequestExecutorOptions options,
+                                 Clock& clock)
+    : budget_(std::move(budget)), options_(std::move(options)), clock_(clock) {
+  if (!budget_) {
+    throw Error(ErrorCode::kInvalidInput,
+                "request executor needs a rate budget; get one from RateBudgetRegistry");
+  }
+  options_.retry.Validate();
+  next_seed_ = options_.jitter_seed ? *options_.jitter_seed : std::random_device()();
+}
+
+RequestExecutor::~RequestExecutor() = default;
+
+HttpResponse RequestExecutor::Fetch(const FetchRequest& request,
+                                    const ResponseClassifier& classify) {
+  Backoff backoff(options_.retry, NextSeed());
+  const std::string url = RedactUrl(request.url);
+  for (int attempt = 1;; ++attempt) {
+    budget_->Acquire();
+    std::optional<HttpResponse> response;
+    try {
+      return Attempt(request, classify, response);
+    } catch (const Error& error) {
+      ErrorCode code = error.code();
+      std::string reason = RedactCredentials(error.what(), request.url);
+      if (code == ErrorCode::kQuotaExhausted) budget_->ExhaustForToday();
+      if (!ShouldRetry(code)) throw Error(code, request.what + ": " + reason);
+      if (attempt >= options_.retry.max_attempts) {
+        throw Error(code, request.what + ": gave up after " + std::to_string(attempt) +
+                              " attempts: " + reason);
+      }
+
+      std::chrono::milliseconds wait = WaitBeforeRetry(request, code, attempt, response, backoff);
+      Logger().warn("{}: GET {} failed on attempt {} of {} ({}): {}; retrying in {}", request.what,
+                    url, attempt, options_.retry.max_attempts, ErrorCodeName(code), reason,
+                    Seconds(wait));
+      // A 429 slows every user of the source, not only this request.
+      if (code == ErrorCode::kRateLimited) {
+        budget_->PauseFor(wait);
+      } else {
+        clock_.SleepFor(wait);
+      }
+    }
+  }
+}
+
+HttpResponse RequestExecutor::Attempt(const FetchRequest& request,
+                                      const ResponseClassifier& classify,
+                                      std::optional<HttpResponse>& response) {
+  ClientLease lease(*this);
+  response = lease.client().Get(request.url, request.headers);
+  if (classify) classify(*response);
+  if (ErrorCodeForStatus(response->status)) ThrowForStatus(*response, request.url);
+  return std::move(*response);
+}
+
+std::chrono::milliseconds RequestExecutor::WaitBeforeRetry(
+    const FetchRequest& request, ErrorCode code, int attempt,
+    const std::optional<HttpResponse>& response, Backoff& backoff) {
+  std::optional<std::chrono::milliseconds> server_wait = RetryAfter(response, clock_);
+  std::chrono::milliseconds wait;
+  if (code == ErrorCode::kRateLimited) {
+    std::optional<std::chrono::seconds> window = budget_->Window();
+    wait = server_wait ? *server_wait
+           : window    ? std::chrono::milliseconds(*window)
+                       : options_.rate_limited_wait;
+  } else {
+    wait = std::max(backoff.Delay(attempt), server_wait.value_or(std::chrono::milliseconds(0)));
+  }
+
+  if (server_wait && *server_wait > options_.max_server_wait) {
+    throw Error(code, request.what + ": the server at " + RedactUrl(request.url) +
+                          " asked to wait " + Seconds(*server_wait) +
+                          " (Retry-After), more than the executor's limit of " +
+                          Seconds(options_.max_server_wait) + "; run again after that time");
+  }
+  return wait;
+}
+
+uint64_t RequestExecutor::NextSeed() {
+  std::lock_guard lock(mutex_);
+  return next_seed_++;
+}
+
+spdlog::logger& RequestExecutor::Logger() const {
+  return options_.logger ? *options_.logger : *spdlog::default_logger_raw();
+}
+
+}  // namespace macropipe
