@@ -1,8 +1,9 @@
 // The macropipe command line: global options, the command modules, and the one
 // place where errors become messages and exit statuses.
-#include <iostream>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <iostream>
 
 #include "cli/command.h"
 #include "core/error.h"
@@ -48,7 +49,8 @@ int Main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+    // CLI11 prints help (status 0) or the usage error; every usage error is status 2.
+    return app.exit(error) == 0 ? 0 : 2;
   }
 
   try {

@@ -422,6 +422,14 @@ TEST(PipelineTest, SameContentAsOlderVintageLandsAgain) {
             "count(*)\n14\n");
 }
 
+TEST(PipelineTest, UsageErrorsExitWithTwo) {
+  for (const char* arguments : {"", "fetch", "sql", "sql \"SELECT 1\" extra", "--config",
+                                "sql --max-rows 0 \"SELECT 1\""}) {
+    SCOPED_TRACE(arguments);
+    EXPECT_EQ(RunMacropipe(arguments).exit_code, 2);
+  }
+}
+
 TEST(PipelineTest, EveryCommandHasHelp) {
   for (const char* command :
        {"", "run", "ingest", "load", "sql", "series", "series list", "series show"}) {

@@ -97,7 +97,7 @@ void AddQueryCommands(CLI::App& app, const GlobalOptions& options,
       ->required();
   AddFormatOption(sql, *query);
   sql->add_option("--max-rows", query->max_rows, "Print at most this many rows (default 10000)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000000}));
   commands.push_back({sql, [&options, query] { return RunSql(options, *query); }});
 
   auto* series = app.add_subcommand("series", "List series or show one series' observations");
