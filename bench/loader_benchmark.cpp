@@ -121,8 +121,8 @@ int Bare(const std::string& db_path, const std::string& csv, int copies) {
     }
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("bare insert loop: %lld rows in %.2f s, %.0f rows/s\n",
-              static_cast<long long>(rows), seconds, rows / seconds);
+  std::printf("bare insert loop: %lld rows in %.2f s, %.0f rows/s\n", static_cast<long long>(rows),
+              seconds, rows / seconds);
   return 0;
 }
 

@@ -80,10 +80,10 @@ std::vector<std::string> SourceTypes();
 #define MACROPIPE_CONCAT_INNER(a, b) a##b
 #define MACROPIPE_CONCAT(a, b) MACROPIPE_CONCAT_INNER(a, b)
 // Registers `Class` (constructible from a SourceConfig) under `type`.
-#define REGISTER_SOURCE(type, Class)                                                   \
-  static const bool MACROPIPE_CONCAT(kRegistered, __LINE__) = ::macropipe::RegisterSourceType( \
+#define REGISTER_SOURCE(type, Class)                                                              \
+  static const bool MACROPIPE_CONCAT(kRegistered, __LINE__) = ::macropipe::RegisterSourceType(    \
       type, [](const ::macropipe::SourceConfig& config) -> std::unique_ptr<::macropipe::Source> { \
-        return std::make_unique<Class>(config);                                        \
+        return std::make_unique<Class>(config);                                                   \
       })
 
 }  // namespace macropipe
