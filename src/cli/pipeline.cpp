@@ -4,6 +4,8 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "http/rate_budget_registry.h"
+#include "http/request_executor.h"
 #include "secrets/secrets_store.h"
 
 namespace macropipe {
@@ -28,13 +30,25 @@ IngestSummary IngestSources(const Config& config, LandingZone& landing,
 
   IngestSummary summary;
   HttpClient http;
-  DirectFetcher fetcher(http);
   auto secret = [&data_dir](const std::string& name) { return LookupSecret(data_dir, name); };
-  FetchContext context{landing, http, UtcTimestampNow(), &fetcher, secret};
+  std::string fetched_at = UtcTimestampNow();
   for (const auto& source : sources) {
     ++summary.sources;
     spdlog::info("source {}: fetching", source->name());
     try {
+      // Every request of a source goes through its rate budget, which is shared
+      // by everything in this process that uses the source. A daily quota's
+      // count is kept in the data directory, so it survives restarts.
+      RateLimits limits = source->rate_limits();
+      RateBudgetOptions budget_options;
+      if (limits.per_day) {
+        budget_options.state_file =
+            data_dir / "state" / "rate-budgets" / (source->name() + ".json");
+      }
+      std::shared_ptr<RateBudget> budget =
+          RateBudgetRegistry::Global().Get(source->name(), limits, budget_options);
+      RequestExecutor fetcher(budget);
+      FetchContext context{landing, http, fetched_at, &fetcher, secret};
       FetchSummary fetched = source->Fetch(context);
       summary.fetched.objects_landed += fetched.objects_landed;
       summary.fetched.objects_unchanged += fetched.objects_unchanged;
