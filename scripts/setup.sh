@@ -5,12 +5,12 @@ set -euo pipefail
 
 packages=(
   # Build tools and libraries.
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git clang-format
   libcurl4-openssl-dev libsqlite3-dev sqlite3 libssl-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libpugixml-dev libcpp-httplib-dev libeigen3-dev libhowardhinnant-date-dev
   # Tests and benchmarks.
-  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pandas time
+  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pandas python3-cryptography time
   # Forecasting: LibTorch, with an optimized BLAS instead of the reference one.
   libtorch-dev libopenblas0-pthread
 )
