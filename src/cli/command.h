@@ -1,4 +1,4 @@
-// How command modules plug into the `macropipe` command line.
+// The interface between command modules and the `macropipe` command line.
 //
 // Each module adds its subcommands to the CLI11 app and registers, for every
 // leaf subcommand, a function that runs it and returns the exit status:
@@ -41,7 +41,7 @@ Config LoadConfigOrEmpty(const GlobalOptions& options);
 std::filesystem::path DataDir(const GlobalOptions& options, const Config& config);
 
 // The data directory of an existing warehouse; throws Error(kNotFound) with a
-// hint when the directory holds none.
+// hint when the directory contains none.
 std::filesystem::path ExistingDataDir(const GlobalOptions& options);
 
 // The command modules.

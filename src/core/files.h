@@ -18,7 +18,7 @@ void WriteFileAtomically(const std::filesystem::path& path, std::string_view byt
 std::string ReadFile(const std::filesystem::path& path);
 
 // Creates `path` and its parents, failing with a message that names the path
-// and says what to do when the location is not writable.
+// and what to do when the location is not writable.
 void CreateDirectories(const std::filesystem::path& path);
 
 // An exclusive lock on a data directory, held for the lifetime of the object.

@@ -154,7 +154,7 @@ ResponseClassifier AlphaVantageClassifier(std::string what, std::string data_key
       throw Error(code, "AlphaVantage rejected " + what + ": " + Redact(detail, api_key) + "; " +
                             AdviceFor(code));
     };
-    if (std::optional<ErrorCode> code = ErrorCodeForHttpStatus(response.status)) {
+    if (std::optional<ErrorCode> code = ErrorCodeForStatus(response.status)) {
       fail(*code, "HTTP " + std::to_string(response.status) + " '" +
                       response.body.substr(0, kMaxQuotedText) + "'");
     }

@@ -50,22 +50,4 @@ std::string AppendQuery(std::string url, std::string_view name, std::string_view
   return url;
 }
 
-std::optional<ErrorCode> ErrorCodeForHttpStatus(long status) {
-  if (status < 400) return std::nullopt;
-  if (status >= 500 || status == 408) return ErrorCode::kUnavailable;
-  switch (status) {
-    case 429:
-      return ErrorCode::kRateLimited;
-    case 401:
-      return ErrorCode::kUnauthenticated;
-    case 403:
-      return ErrorCode::kPermissionDenied;
-    case 404:
-    case 410:
-      return ErrorCode::kNotFound;
-    default:
-      return ErrorCode::kInvalidInput;
-  }
-}
-
 }  // namespace macropipe

@@ -17,6 +17,7 @@
 
 #include "core/error.h"
 #include "http/fetcher.h"
+#include "http/http_errors.h"
 #include "sources/source.h"
 
 namespace macropipe {
@@ -47,11 +48,5 @@ std::string EncodeQueryValue(std::string_view value);
 
 // Appends `name=value` to the query of `url`, percent-encoding the value.
 std::string AppendQuery(std::string url, std::string_view name, std::string_view value);
-
-// Returns the error code of an HTTP status as every API here uses it (5xx
-// unavailable, 429 rate limited, 401 unauthenticated, 403 permission denied,
-// 404 not found, other 4xx invalid input), or nullopt below 400 and for 0 (a
-// file read).
-std::optional<ErrorCode> ErrorCodeForHttpStatus(long status);
 
 }  // namespace macropipe

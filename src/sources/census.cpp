@@ -164,7 +164,7 @@ ResponseClassifier CensusClassifier(std::string what, std::string api_key) {
            "an HTML page ('" + HtmlTitle(response.body) + "') instead of data",
            "check CENSUS_API_KEY, or unset it to send requests without a key");
     }
-    std::optional<ErrorCode> code = ErrorCodeForHttpStatus(response.status);
+    std::optional<ErrorCode> code = ErrorCodeForStatus(response.status);
     if (!code) return;
     std::string text = html ? HtmlTitle(response.body) : response.body.substr(0, kMaxQuotedText);
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();

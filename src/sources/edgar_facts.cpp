@@ -273,7 +273,7 @@ std::vector<EdgarSeries> BuildEdgarSeries(const EdgarFacts& facts) {
 
 ResponseClassifier EdgarClassifier(std::string what) {
   return [what = std::move(what)](const HttpResponse& response) {
-    std::optional<ErrorCode> code = ErrorCodeForHttpStatus(response.status);
+    std::optional<ErrorCode> code = ErrorCodeForStatus(response.status);
     if (!code) return;
     std::string advice;
     switch (*code) {

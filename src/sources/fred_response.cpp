@@ -209,7 +209,7 @@ ResponseClassifier FredClassifier(std::string what) {
     if (response.status < 400 && !error) return;
 
     long status = response.status >= 400 ? response.status : error->code;
-    ErrorCode code = ErrorCodeForHttpStatus(status).value_or(ErrorCode::kInvalidInput);
+    ErrorCode code = ErrorCodeForStatus(status).value_or(ErrorCode::kInvalidInput);
     std::string message = error ? error->message : response.body.substr(0, 200);
     if (code == ErrorCode::kInvalidInput && message.find("api_key") != std::string::npos) {
       code = ErrorCode::kUnauthenticated;
