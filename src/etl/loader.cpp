@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "etl/normalized_csv.h"
+#include "etl/parse_ahead.h"
 
 namespace macropipe {
 
@@ -23,6 +24,17 @@ Loader::Loader(LandingZone& landing, Warehouse& warehouse)
     : landing_(landing), warehouse_(warehouse) {}
 
 LoadResult Loader::LoadEntry(const LandingEntry& entry) {
+  std::unique_ptr<std::istream> in =
+      landing_.store().Open(entry.object.key, entry.object.version_id);
+  NormalizedCsvStream rows(*in, OriginOf(entry));
+  return Apply(entry, rows);
+}
+
+std::string Loader::OriginOf(const LandingEntry& entry) const {
+  return landing_.store().Location() + "/" + entry.object.key;
+}
+
+LoadResult Loader::Apply(const LandingEntry& entry, ObservationStream& rows) {
   LoadRequest request;
   request.series = entry.series_info.value_or(SeriesInfo{});
   request.series.source = entry.source;
@@ -32,15 +44,10 @@ LoadResult Loader::LoadEntry(const LandingEntry& entry) {
   request.object_sha256 = entry.object.sha256;
   request.vintage_date = VintageOf(entry);
   request.fetched_at = entry.fetched_at;
-
-  std::unique_ptr<std::istream> in =
-      landing_.store().Open(entry.object.key, entry.object.version_id);
-  std::string origin = landing_.store().Location() + "/" + entry.object.key;
-  NormalizedCsvStream rows(*in, origin);
   LoadResult result = warehouse_.Load(request, rows);
   for (const RejectedRow& rejected : rows.rejected()) {
-    spdlog::warn("rejected row in {} line {}: {} ('{}')", origin, rejected.line, rejected.reason,
-                 rejected.text);
+    spdlog::warn("rejected row in {} line {}: {} ('{}')", OriginOf(entry), rejected.line,
+                 rejected.reason, rejected.text);
   }
   return result;
 }
@@ -57,12 +64,18 @@ LoadSummary Loader::LoadPending(const std::string& source) {
                    });
 
   LoadSummary summary;
+  std::erase_if(entries, [&](const LandingEntry& entry) {
+    bool loaded = warehouse_.IsLoaded(entry.object.key, entry.object.version_id, VintageOf(entry));
+    if (loaded) ++summary.objects_skipped;
+    return loaded;
+  });
+
+  ParseAhead ahead(landing_, entries);
   for (const LandingEntry& entry : entries) {
-    if (warehouse_.IsLoaded(entry.object.key, entry.object.version_id, VintageOf(entry))) {
-      ++summary.objects_skipped;
-      continue;
-    }
-    LoadResult result = LoadEntry(entry);
+    ParsedObjectStream rows(ahead);
+    LoadResult result = Apply(entry, rows);
+    // Another process may have loaded the object meanwhile; its rows are skipped.
+    rows.Drain();
     if (result.already_loaded) {
       ++summary.objects_skipped;
       continue;

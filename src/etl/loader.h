@@ -6,6 +6,7 @@
 //
 // Only committed manifest entries are loaded, and versions the warehouse has
 // already recorded are skipped, so a load can be rerun or resumed at any time.
+// LoadPending parses the next objects on a second thread while it loads.
 // Thread-compatible.
 #pragma once
 
@@ -36,6 +37,9 @@ class Loader {
   LoadResult LoadEntry(const LandingEntry& entry);
 
  private:
+  LoadResult Apply(const LandingEntry& entry, ObservationStream& rows);
+  std::string OriginOf(const LandingEntry& entry) const;
+
   LandingZone& landing_;
   Warehouse& warehouse_;
 };
