@@ -1,6 +1,7 @@
 // The SQLite warehouse. Dates are stored as ISO 8601 text, which sorts in date
 // order, represents any year from 0000 to 9999 and reads well in SQL.
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 #include <unordered_map>
 
@@ -79,6 +80,31 @@ int ReadOnlyAuthorizer(void*, int action, const char* first, const char* second,
   }
 }
 
+// Steps `sql` to the end of the page that `limits` asks for.
+QueryResult ReadRows(SqliteDatabase& reader, const std::string& sql, const QueryLimits& limits) {
+  SqliteStatement statement(reader.get(), sql);
+  QueryResult result;
+  for (int i = 0; i < statement.ColumnCount(); ++i) {
+    result.columns.push_back(statement.ColumnName(i));
+  }
+  int64_t skipped = 0;
+  while (statement.Step()) {
+    if (skipped < limits.offset) {
+      ++skipped;
+      continue;
+    }
+    if (static_cast<int64_t>(result.rows.size()) >= limits.max_rows) {
+      result.truncated = true;
+      break;
+    }
+    std::vector<Cell> row;
+    row.reserve(result.columns.size());
+    for (int i = 0; i < statement.ColumnCount(); ++i) row.push_back(statement.CellAt(i));
+    result.rows.push_back(std::move(row));
+  }
+  return result;
+}
+
 class SqliteWarehouse : public Warehouse {
  public:
   SqliteWarehouse(const std::string& path, bool read_only)
@@ -94,7 +120,8 @@ class SqliteWarehouse : public Warehouse {
   LoadResult Load(const LoadRequest& request, ObservationStream& rows) override;
   bool IsLoaded(const std::string& object_key, const std::string& object_version,
                 Date vintage_date) override;
-  QueryResult Query(const std::string& sql, int64_t max_rows) override;
+  using Warehouse::Query;
+  QueryResult Query(const std::string& sql, const QueryLimits& limits) override;
   std::vector<SeriesInfo> ListSeries() override;
   std::vector<SeriesInfo> FindSeries(const std::string& id, const std::string& source) override;
   std::vector<StoredObservation> Observations(const SeriesInfo& series,
@@ -478,26 +505,32 @@ bool SqliteWarehouse::IsLoaded(const std::string& object_key, const std::string&
   return found;
 }
 
-QueryResult SqliteWarehouse::Query(const std::string& sql, int64_t max_rows) {
+// Stops a query once its deadline passes; SQLite calls this every few
+// thousand virtual machine steps.
+int StopAfterDeadline(void* deadline) {
+  return std::chrono::steady_clock::now() >
+                 *static_cast<std::chrono::steady_clock::time_point*>(deadline)
+             ? 1
+             : 0;
+}
+
+QueryResult SqliteWarehouse::Query(const std::string& sql, const QueryLimits& limits) {
   SqliteDatabase reader(path_, true);
   reader.Execute("PRAGMA query_only = ON");
   sqlite3_set_authorizer(reader.get(), ReadOnlyAuthorizer, nullptr);
-  SqliteStatement statement(reader.get(), sql);
-  QueryResult result;
-  for (int i = 0; i < statement.ColumnCount(); ++i) {
-    result.columns.push_back(statement.ColumnName(i));
+  auto deadline = std::chrono::steady_clock::now() + limits.time_limit;
+  if (limits.time_limit.count() > 0) {
+    sqlite3_progress_handler(reader.get(), 1000, StopAfterDeadline, &deadline);
   }
-  while (statement.Step()) {
-    if (static_cast<int64_t>(result.rows.size()) >= max_rows) {
-      result.truncated = true;
-      break;
-    }
-    std::vector<Cell> row;
-    row.reserve(result.columns.size());
-    for (int i = 0; i < statement.ColumnCount(); ++i) row.push_back(statement.CellAt(i));
-    result.rows.push_back(std::move(row));
+  try {
+    return ReadRows(reader, sql, limits);
+  } catch (const Error&) {
+    bool timed_out = limits.time_limit.count() > 0 && std::chrono::steady_clock::now() > deadline;
+    if (!timed_out) throw;
+    throw Error(ErrorCode::kUnavailable,
+                "query stopped at the time limit of " + std::to_string(limits.time_limit.count()) +
+                    " ms; narrow it with WHERE or LIMIT, or aggregate in SQL");
   }
-  return result;
 }
 
 std::vector<SeriesInfo> SqliteWarehouse::ReadSeries(SqliteStatement& statement) {

@@ -18,6 +18,7 @@
 // by the database.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -90,6 +91,15 @@ struct QueryResult {
   bool truncated = false;  // More rows existed than the row limit allowed.
 };
 
+// Bounds on one read-only query.
+struct QueryLimits {
+  int64_t max_rows = 10000;
+  int64_t offset = 0;  // Rows skipped before the first one returned.
+  // The longest the query may run; zero means no limit. A query that runs
+  // longer stops with Error(kUnavailable) naming the limit.
+  std::chrono::milliseconds time_limit{0};
+};
+
 struct StoredObservation {
   Date period;
   std::optional<double> value;
@@ -109,8 +119,12 @@ class Warehouse {
   virtual bool IsLoaded(const std::string& object_key, const std::string& object_version,
                         Date vintage_date) = 0;
 
-  // Runs `sql` on a read-only connection: statements that write fail.
-  virtual QueryResult Query(const std::string& sql, int64_t max_rows) = 0;
+  // Runs `sql` on a read-only connection: statements that write fail, and so
+  // do ATTACH and pragmas that set a value.
+  virtual QueryResult Query(const std::string& sql, const QueryLimits& limits) = 0;
+  QueryResult Query(const std::string& sql, int64_t max_rows) {
+    return Query(sql, QueryLimits{.max_rows = max_rows});
+  }
 
   virtual std::vector<SeriesInfo> ListSeries() = 0;
 
