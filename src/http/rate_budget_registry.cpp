@@ -18,6 +18,13 @@ RateBudgetRegistry& RateBudgetRegistry::Global() {
   return registry;
 }
 
+std::vector<std::shared_ptr<RateBudget>> RateBudgetRegistry::List() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<RateBudget>> budgets;
+  for (const auto& [source, budget] : budgets_) budgets.push_back(budget);
+  return budgets;
+}
+
 std::shared_ptr<RateBudget> RateBudgetRegistry::Get(const std::string& source,
                                                     const RateLimits& limits,
                                                     const RateBudgetOptions& options) {

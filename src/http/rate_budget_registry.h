@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "http/rate_budget.h"
 
@@ -29,6 +30,9 @@ class RateBudgetRegistry {
   // let it exceed its limits.
   std::shared_ptr<RateBudget> Get(const std::string& source, const RateLimits& limits,
                                   const RateBudgetOptions& options = {});
+
+  // Every budget created so far, ordered by source name.
+  std::vector<std::shared_ptr<RateBudget>> List();
 
  private:
   Clock& clock_;
