@@ -53,5 +53,7 @@ void AddSecretsCommands(CLI::App& app, const GlobalOptions& options,
                         std::vector<CommandRegistration>& commands);
 void AddForecastCommands(CLI::App& app, const GlobalOptions& options,
                          std::vector<CommandRegistration>& commands);
+void AddServeCommands(CLI::App& app, const GlobalOptions& options,
+                      std::vector<CommandRegistration>& commands);
 
 }  // namespace macropipe

@@ -45,6 +45,7 @@ int Main(int argc, char** argv) {
   AddQueryCommands(app, options, commands);
   AddSecretsCommands(app, options, commands);
   AddForecastCommands(app, options, commands);
+  AddServeCommands(app, options, commands);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,30 @@
+# Writes OUTPUT, a C++ file defining the page's assets as byte arrays, from
+# the files named in ASSETS: "url@path@content type" entries separated by ',',
+# with '|' in place of ';' inside content types, since a ';' would split the
+# -D argument. A path that does not exist is left out, and the server answers
+# 404 for its URL.
+set(body "#include \"server/page_assets.h\"\n\nnamespace macropipe::server {\nnamespace {\n")
+set(table "")
+set(index 0)
+string(REPLACE "," ";" entries "${ASSETS}")
+foreach(entry IN LISTS entries)
+  string(REPLACE "@" ";" parts "${entry}")
+  list(GET parts 0 url)
+  list(GET parts 1 path)
+  list(GET parts 2 type)
+  string(REPLACE "|" ";" type "${type}")
+  if(NOT EXISTS "${path}")
+    continue()
+  endif()
+  file(READ "${path}" hex HEX)
+  string(LENGTH "${hex}" hex_length)
+  math(EXPR size "${hex_length} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND body "const unsigned char kAsset${index}[] = {${bytes}};\n")
+  string(APPEND table "    {\"${url}\", \"${type}\", {reinterpret_cast<const char*>(kAsset${index}), ${size}}},\n")
+  math(EXPR index "${index} + 1")
+endforeach()
+string(APPEND body "}  // namespace\n\nconst std::vector<PageAsset>& PageAssets() {\n")
+string(APPEND body "  static const std::vector<PageAsset> assets = {\n${table}  };\n  return assets;\n}\n\n")
+string(APPEND body "}  // namespace macropipe::server\n")
+file(WRITE "${OUTPUT}" "${body}")

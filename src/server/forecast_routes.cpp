@@ -1,0 +1,101 @@
+// Routes over the forecast tables of the warehouse. A warehouse written
+// before any forecast has no such tables, and the list is empty.
+#include "core/error.h"
+#include "server/request_params.h"
+#include "server/routes.h"
+#include "server/warehouse_access.h"
+
+namespace macropipe::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kRunColumns[] =
+    "run_id, created_at, source, target_id, model, data_vintage, origin_month, training_first, "
+    "training_last, settings";
+
+// One result row as an object keyed by column name.
+json RowObject(const json& result, size_t row) {
+  json object = json::object();
+  const json& columns = result["columns"];
+  for (size_t i = 0; i < columns.size(); ++i) {
+    object[columns[i].get<std::string>()] = result["rows"][row][i];
+  }
+  return object;
+}
+
+json RowObjects(const json& result) {
+  json objects = json::array();
+  for (size_t i = 0; i < result["rows"].size(); ++i) objects.push_back(RowObject(result, i));
+  return objects;
+}
+
+json ListForecasts(Warehouse& warehouse, const Page& page) {
+  if (!HasTable(warehouse, "forecast_runs")) {
+    return {{"forecasts", json::array()}, {"total_entries", 0}};
+  }
+  json rows = ResultJson(warehouse.Query(
+      std::string("SELECT ") + kRunColumns + " FROM forecast_runs ORDER BY run_id DESC",
+      QueryLimits{.max_rows = page.limit, .offset = page.offset}));
+  QueryResult total = warehouse.Query("SELECT count(*) FROM forecast_runs", 1);
+  return {{"forecasts", RowObjects(rows)}, {"total_entries", std::get<int64_t>(total.rows[0][0])}};
+}
+
+json TableRows(Warehouse& warehouse, const std::string& sql) {
+  return RowObjects(ResultJson(warehouse.Query(sql, QueryLimits{.max_rows = 100000})));
+}
+
+// One forecast with its quantiles, accumulated values, importances,
+// attention, and the target's latest values up to the origin as actuals.
+json ForecastJson(Warehouse& warehouse, const std::string& run_id_text) {
+  int64_t run_id = 0;
+  try {
+    run_id = std::stoll(run_id_text);
+  } catch (const std::exception&) {
+    throw Error(ErrorCode::kInvalidInput, "invalid forecast id '" + run_id_text + "'");
+  }
+  std::string where = " WHERE run_id = " + std::to_string(run_id);
+  json runs = HasTable(warehouse, "forecast_runs")
+                  ? TableRows(warehouse,
+                              std::string("SELECT ") + kRunColumns + " FROM forecast_runs" + where)
+                  : json::array();
+  if (runs.empty()) {
+    throw Error(ErrorCode::kNotFound, "forecast " + run_id_text +
+                                          " is not in the warehouse; list them with "
+                                          "GET /api/v1/forecasts");
+  }
+  json forecast = runs[0];
+  forecast["quantiles"] =
+      TableRows(warehouse, "SELECT horizon, target_month, p10, p50, p90 FROM forecast_quantiles" +
+                               where + " ORDER BY horizon");
+  forecast["accumulated"] = TableRows(
+      warehouse, "SELECT months, value FROM forecast_accumulated" + where + " ORDER BY months");
+  forecast["importances"] =
+      TableRows(warehouse, "SELECT stage, input, weight FROM forecast_importances" + where +
+                               " ORDER BY weight DESC");
+  forecast["attention"] =
+      TableRows(warehouse, "SELECT horizon, relative_month, weight FROM forecast_attention" +
+                               where + " ORDER BY horizon, relative_month");
+  forecast["actuals"] = TableRows(
+      warehouse, "SELECT date, value FROM latest_observations WHERE source = " +
+                     SqlString(forecast["source"].get<std::string>()) +
+                     " AND series_id = " + SqlString(forecast["target_id"].get<std::string>()) +
+                     " AND date <= " + SqlString(forecast["origin_month"].get<std::string>()) +
+                     " ORDER BY date DESC LIMIT 36");
+  return forecast;
+}
+
+}  // namespace
+
+void AddForecastRoutes(httplib::Server& http, const ServerContext& context) {
+  http.Get("/api/v1/forecasts",
+           [&context](const httplib::Request& request, httplib::Response& response) {
+             WriteJson(response, ListForecasts(*OpenWarehouse(context), ParsePage(request)));
+           });
+  http.Get(R"(/api/v1/forecasts/([^/]+))",
+           [&context](const httplib::Request& request, httplib::Response& response) {
+             WriteJson(response, ForecastJson(*OpenWarehouse(context), request.matches[1]));
+           });
+}
+
+}  // namespace macropipe::server

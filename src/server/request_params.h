@@ -1,0 +1,48 @@
+// Reading query parameters of API requests: paging in Airflow's form
+// (`limit` and `offset`), integers and dates, each failing with
+// Error(kInvalidInput) that names the parameter and its value.
+//
+//   Page page = ParsePage(request);  // limit 100 and offset 0 unless given
+//
+// Plain functions; safe to call from any thread.
+#pragma once
+
+#include <httplib.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace macropipe::server {
+
+inline constexpr int64_t kDefaultPageLimit = 100;
+inline constexpr int64_t kMaxPageLimit = 10000;
+
+struct Page {
+  int64_t limit = kDefaultPageLimit;
+  int64_t offset = 0;
+};
+
+// Reads `limit` (1 to kMaxPageLimit) and `offset` (0 or more).
+Page ParsePage(const httplib::Request& request);
+
+// The parameter's value, or nullopt when absent or empty.
+std::optional<std::string> Parameter(const httplib::Request& request, const std::string& name);
+
+// Reads an integer parameter in [minimum, maximum], or nullopt when absent.
+std::optional<int64_t> IntegerParameter(const httplib::Request& request, const std::string& name,
+                                        int64_t minimum, int64_t maximum);
+
+// Returns {"<key>": items[offset, offset + limit), "total_entries": items.size()}.
+nlohmann::json PagedList(const std::string& key, const std::vector<nlohmann::json>& items,
+                         const Page& page);
+
+// Parses the request body as a JSON object; throws Error(kInvalidInput) otherwise.
+nlohmann::json JsonBody(const httplib::Request& request);
+
+// Writes `body` as JSON with `status`.
+void WriteJson(httplib::Response& response, const nlohmann::json& body, int status = 200);
+
+}  // namespace macropipe::server

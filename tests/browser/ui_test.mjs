@@ -1,0 +1,179 @@
+// Browser test of the page that `macropipe serve` serves, in headless
+// Chromium driven by playwright-core. It makes a data directory with a real
+// run against the replay server, serves it, then works through every view
+// and saves a screenshot of each into the artefacts folder.
+//
+//   node ui_test.mjs --macropipe BIN --replay BIN --fixtures DIR --artifacts DIR [--chromium PATH]
+//
+// Exits 77 (ctest's skip code) with a message when Chromium or
+// playwright-core is missing, 1 on a failed check, 0 when every check passes.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, value, i, all) => (i % 2 === 0 ? [...pairs, [value.replace(/^--/, ''), all[i + 1]]] : pairs), []));
+const chromiumPath = args.chromium || '/usr/bin/chromium';
+const children = [];
+
+function skip(message) {
+  console.log(`SKIPPED: ${message}`);
+  process.exit(77);
+}
+
+function loadPlaywright() {
+  const require = createRequire(path.join(here, '..', '..', 'web', 'package.json'));
+  try {
+    return require('playwright-core');
+  } catch {
+    return skip('playwright-core is not installed in web/node_modules; run scripts/setup.sh');
+  }
+}
+
+// Starts a program and resolves with the first stdout line matching `pattern`.
+function start(program, argv, pattern, name) {
+  const child = spawn(program, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout });
+    const timer = setTimeout(() => reject(new Error(`${name} printed no line matching ${pattern} within 20 s`)), 20000);
+    lines.on('line', (line) => {
+      console.log(`${name}: ${line}`);
+      const match = line.match(pattern);
+      if (match) { clearTimeout(timer); resolve(match); }
+    });
+    child.on('exit', (code) => reject(new Error(`${name} exited with status ${code} before it was ready`)));
+  });
+}
+
+function run(program, argv) {
+  return new Promise((resolve) => {
+    const child = spawn(program, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+// Recordings for the replay server: two FRED-MD vintages and nothing for
+// the source `missing`, whose requests get 404 and whose task fails.
+function writeRecordings(dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  const recordings = ['1959-05', '1959-06'].map((vintage) => {
+    fs.copyFileSync(path.join(args.fixtures, 'fredmd', `${vintage}.csv`), path.join(dir, `${vintage}.csv`));
+    return { request: { method: 'GET', uri: `/fredmd/${vintage}.csv` },
+      response: { status: 200, headers: { 'Content-Type': 'text/csv' }, body_file: `${vintage}.csv` } };
+  });
+  fs.writeFileSync(path.join(dir, 'replay.json'), JSON.stringify({ recordings }));
+}
+
+function writeConfig(file, replayUrl, vintage) {
+  fs.writeFileSync(file, [
+    '[[sources]]', 'type = "fred-md"', 'name = "fredmd"', `url = "${replayUrl}/fredmd/${vintage}.csv"`, '',
+    '[[sources]]', 'type = "fred-md"', 'name = "missing"', `url = "${replayUrl}/fredmd/2099-01.csv"`, ''].join('\n'));
+}
+
+let failures = 0;
+function check(condition, message) {
+  console.log(`${condition ? 'ok' : 'FAILED'}: ${message}`);
+  if (!condition) failures += 1;
+}
+
+async function main() {
+  if (!fs.existsSync(chromiumPath)) skip(`Chromium is not installed at ${chromiumPath}; install Debian's chromium package (scripts/setup.sh does)`);
+  const { chromium } = loadPlaywright();
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'macropipe-ui-'));
+  const artifacts = args.artifacts;
+  fs.mkdirSync(artifacts, { recursive: true });
+  const dataDir = path.join(scratch, 'data');
+
+  writeRecordings(path.join(scratch, 'recordings'));
+  const replay = await start(args.replay, [path.join(scratch, 'recordings'), '--port', '0'], /^listening on .*:(\d+)$/, 'replay');
+  const replayUrl = `http://127.0.0.1:${replay[1]}`;
+
+  // The first vintage comes from a real `macropipe run`; the second from a
+  // run that the test triggers in the page.
+  const first = path.join(scratch, 'first.toml');
+  writeConfig(first, replayUrl, '1959-05');
+  const initial = await run(args.macropipe, ['--data-dir', dataDir, '--config', first, 'run']);
+  check(initial.output.includes('objects loaded'), `macropipe run loaded the first vintage (exit ${initial.code})`);
+  const second = path.join(scratch, 'second.toml');
+  writeConfig(second, replayUrl, '1959-06');
+  const served = await start(args.macropipe, ['--data-dir', dataDir, '--config', second, 'serve', '--listen', '127.0.0.1:0'],
+    /on (http:\/\/127\.0\.0\.1:\d+\/)$/, 'serve');
+  const baseUrl = served[1];
+
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+  const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  page.on('pageerror', (error) => check(false, `no script error in the page: ${error.message}`));
+  const shoot = (name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+
+  try {
+    // Runs: trigger a run and watch its tasks turn to success.
+    await page.goto(baseUrl + '#runs');
+    await page.getByRole('button', { name: 'Trigger run' }).click();
+    const good = page.locator('#grid button[aria-label^="Task ingest-fredmd of run manual__"]').last();
+    await good.and(page.locator('[data-state=success]')).waitFor({ timeout: 20000 });
+    const load = page.locator('#grid button[aria-label^="Task load of run manual__"]').last();
+    await load.and(page.locator('[data-state=success]')).waitFor({ timeout: 20000 });
+    check(true, 'the triggered run\'s ingest and load tasks turned to success');
+    await page.locator('#graph g[data-task=load] title').filter({ hasText: 'success' }).waitFor({ state: 'attached' });
+    await shoot('runs');
+
+    // The failed task's log names the failure.
+    await page.locator('#grid button[aria-label^="Task ingest-missing of run manual__"][data-state=failed]').last().click();
+    await page.locator('#log').filter({ hasText: /404|not found|failed/i }).waitFor({ timeout: 10000 });
+    check((await page.locator('#log').textContent()).length > 0, 'the failed task\'s log is shown');
+    await shoot('run-log');
+
+    // SQL: a query with a date column draws a chart; the result pages.
+    await page.getByRole('tab', { name: 'SQL' }).click();
+    await page.getByLabel(/SQL query/).fill("SELECT date, value FROM latest_observations WHERE series_id = 'RPI' ORDER BY date");
+    await page.getByRole('button', { name: 'Run query' }).click();
+    await page.locator('#sql-chart .uplot canvas').waitFor({ timeout: 10000 });
+    check(await page.locator('#sql-result tbody tr').count() > 0, 'the SQL result has rows');
+    await shoot('sql');
+
+    // Series: open one and overlay its two vintages.
+    await page.getByRole('tab', { name: 'Series' }).click();
+    await page.getByLabel('Search series').fill('RPI');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('#series-results button[data-series="fredmd/RPI"]').click();
+    await page.locator('#series-chart .uplot canvas').waitFor({ timeout: 10000 });
+    const checked = await page.locator('#series-vintages input:checked').count();
+    check(checked === 2, `two vintages are overlaid (${checked} checked)`);
+    const legend = await page.locator('#series-chart .u-legend').textContent();
+    check(legend.includes('as of 1959-05-01') && legend.includes('as of 1959-06-01'), 'the chart legend names both vintages');
+    await shoot('series');
+
+    // Forecast: the view opens and shows the stored forecast or says there is none.
+    await page.getByRole('tab', { name: 'Forecast' }).click();
+    await page.locator('#forecast-detail:not([hidden]), #forecast-empty:not([hidden])').first().waitFor({ timeout: 10000 });
+    const hasForecast = await page.locator('#forecast-detail').isVisible();
+    if (hasForecast) await page.locator('#forecast-chart .uplot canvas').waitFor({ timeout: 10000 });
+    check(true, hasForecast ? 'the forecast fan chart is drawn' : 'the forecast view says no forecast is stored');
+    await shoot('forecast');
+  } catch (error) {
+    check(false, error.message.split('\n')[0]);
+    await shoot('failure').catch(() => {});
+  } finally {
+    await browser.close();
+    for (const child of children) child.kill('SIGTERM');
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  console.log(`${failures === 0 ? 'all checks passed' : `${failures} checks failed`}; screenshots in ${artifacts}`);
+  process.exit(failures === 0 ? 0 : 1);
+}
+
+main().catch((error) => {
+  console.error(error);
+  for (const child of children) child.kill('SIGTERM');
+  process.exit(1);
+});
