@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "http/http_client.h"
+#include "http/query.h"
 
 namespace macropipe {
 
@@ -36,6 +37,15 @@ struct FetchRequest {
 // or a real error (4xx, 5xx). Returns normally for usable responses.
 using ResponseClassifier = std::function<void(const HttpResponse& response)>;
 
+// Replaces in `response`'s body every credential of `url` (an API key the
+// server echoed back) with "REDACTED", so that no key reaches a classifier's
+// message, a landing object or the warehouse. Values shorter than
+// kMinEchoedCredentialLength are left alone.
+inline void RedactEchoedCredentials(HttpResponse& response, const std::string& url) {
+  if (QueryOf(url).empty()) return;
+  response.body = RedactCredentials(response.body, url, kMinEchoedCredentialLength);
+}
+
 class Fetcher {
  public:
   virtual ~Fetcher() = default;
@@ -48,7 +58,8 @@ class DirectFetcher : public Fetcher {
  public:
   explicit DirectFetcher(HttpClient& client) : client_(client) {}
   HttpResponse Fetch(const FetchRequest& request, const ResponseClassifier& classify) override {
-    HttpResponse response = client_.Get(request.url);
+    HttpResponse response = client_.Get(request.url, request.headers);
+    RedactEchoedCredentials(response, request.url);
     if (classify) classify(response);
     return response;
   }

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <filesystem>
 #include <mutex>
+#include <regex>
 
 #include "core/error.h"
 #include "core/url.h"
@@ -19,8 +20,20 @@ void InitializeCurlOnce() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// Collects the body up to a limit; a write past it stops the transfer.
+struct BodySink {
+  std::string& body;
+  size_t max_bytes;
+  bool over_limit = false;
+};
+
 size_t AppendBody(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
+  auto* sink = static_cast<BodySink*>(user);
+  if (size * count > sink->max_bytes - sink->body.size()) {
+    sink->over_limit = true;
+    return 0;  // libcurl ends the transfer with CURLE_WRITE_ERROR.
+  }
+  sink->body.append(data, size * count);
   return size * count;
 }
 
@@ -44,6 +57,14 @@ size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
   }
   (*headers)[name] = std::string(value);
   return size * count;
+}
+
+[[noreturn]] void ThrowBodyTooLarge(const std::string& redacted_url, size_t max_bytes) {
+  throw Error(ErrorCode::kInvalidInput,
+              "the response from " + redacted_url + " is larger than the limit of " +
+                  std::to_string(max_bytes) +
+                  " bytes; check that the URL names the intended resource, or raise the "
+                  "source's max_response_mb");
 }
 
 [[noreturn]] void ThrowTransportError(CURLcode code, const std::string& redacted_url,
@@ -75,6 +96,28 @@ void CheckBodyLength(const HttpResponse& response, const std::string& redacted_u
 
 }  // namespace
 
+void CheckLoopbackOrigin(const std::string& origin, const std::string& where) {
+  static const std::regex kLoopbackOrigin(
+      R"(http://(127\.0\.0\.1|\[::1\]|localhost)(:[0-9]{1,5})?)");
+  bool valid = std::regex_match(origin, kLoopbackOrigin);
+  if (!valid) {
+    throw Error(ErrorCode::kInvalidInput,
+                "invalid origin '" + origin + "' in " + where +
+                    ": write http://127.0.0.1:PORT, http://[::1]:PORT or http://localhost:PORT; "
+                    "requests carry API keys, so only loopback servers are allowed");
+  }
+}
+
+std::string ReplaceOrigin(const std::string& url, const std::string& origin) {
+  if (origin.empty()) return url;
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return url;
+  std::string scheme = url.substr(0, scheme_end);
+  if (scheme != "http" && scheme != "https") return url;
+  size_t path = url.find_first_of("/?#", scheme_end + 3);
+  return origin + (path == std::string::npos ? "/" : url.substr(path));
+}
+
 struct HttpClient::Handle {
   CURL* curl = nullptr;
   ~Handle() { curl_easy_cleanup(curl); }
@@ -87,6 +130,7 @@ std::string HttpResponse::Header(const std::string& name) const {
 
 HttpClient::HttpClient(HttpOptions options)
     : options_(std::move(options)), handle_(std::make_unique<Handle>()) {
+  if (!options_.origin.empty()) CheckLoopbackOrigin(options_.origin, "the HTTP client's options");
   InitializeCurlOnce();
   handle_->curl = curl_easy_init();
   if (handle_->curl == nullptr) throw Error(ErrorCode::kInternal, "libcurl could not start");
@@ -110,8 +154,9 @@ HttpResponse HttpClient::Post(const std::string& url, const std::string& body,
 HttpResponse HttpClient::Perform(const std::string& url,
                                  const std::vector<std::string>& extra_headers,
                                  const std::string* post_body) {
-  std::string redacted = RedactUrl(url);
-  std::string path = FileUrlToPath(url);
+  const std::string target = ReplaceOrigin(url, options_.origin);
+  std::string redacted = RedactUrl(target);
+  std::string path = FileUrlToPath(target);
   if (!path.empty() && !std::filesystem::exists(path)) {
     throw Error(ErrorCode::kNotFound, "file not found: " + path + " (from " + redacted + ")");
   }
@@ -120,7 +165,7 @@ HttpResponse HttpClient::Perform(const std::string& url,
   curl_easy_reset(curl);
   HttpResponse response;
   char error_buffer[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, target.c_str());
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
@@ -135,7 +180,8 @@ HttpResponse HttpClient::Perform(const std::string& url,
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  BodySink sink{response.body, options_.max_body_bytes};
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, AppendHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
   curl_slist* header_list = nullptr;
@@ -153,11 +199,12 @@ HttpResponse HttpClient::Perform(const std::string& url,
 
   CURLcode code = curl_easy_perform(curl);
   curl_slist_free_all(header_list);
+  if (sink.over_limit) ThrowBodyTooLarge(redacted, options_.max_body_bytes);
   if (code != CURLE_OK) ThrowTransportError(code, redacted, error_buffer, options_);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   char* effective = nullptr;
   curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective);
-  response.effective_url = RedactUrl(effective != nullptr ? effective : url);
+  response.effective_url = RedactUrl(effective != nullptr ? effective : target);
   CheckBodyLength(response, redacted);
   return response;
 }

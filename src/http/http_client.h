@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <string>
@@ -32,7 +33,25 @@ struct HttpOptions {
   std::chrono::milliseconds total_timeout{120000};
   std::string user_agent = "macropipe/0.1";
   std::vector<std::string> headers;  // Extra "Name: value" lines.
+  // The largest response body accepted, counted after decompression, so that
+  // a runaway or compressed-bomb response cannot exhaust memory.
+  size_t max_body_bytes = kDefaultMaxBodyBytes;
+  // When set ("http://127.0.0.1:8080"), replaces the scheme, host and port of
+  // every http and https URL, so that a whole run can be pointed at a local
+  // replay server. Only loopback origins are accepted: see CheckLoopbackOrigin.
+  std::string origin;
+
+  static constexpr size_t kDefaultMaxBodyBytes = size_t{512} << 20;
 };
+
+// Throws Error(kInvalidInput) naming `origin` and `where` unless it is an
+// http origin on a loopback host (127.0.0.1, [::1] or localhost) with an
+// optional port and nothing after it; an API key is never sent elsewhere.
+void CheckLoopbackOrigin(const std::string& origin, const std::string& where);
+
+// Returns `url` with its scheme, host and port replaced by `origin`; file
+// URLs and an empty `origin` leave it as it is.
+std::string ReplaceOrigin(const std::string& url, const std::string& origin);
 
 class HttpClient {
  public:
@@ -45,7 +64,8 @@ class HttpClient {
   // options' headers. Transport failures throw Error naming the redacted URL,
   // with the code of ErrorCodeForCurl: kUnavailable for timeouts, connection
   // resets, replies that never came and bodies shorter than their
-  // Content-Length. A missing file:// path throws Error(kNotFound). HTTP error
+  // Content-Length. A missing file:// path throws Error(kNotFound), and a
+  // body over `max_body_bytes` throws Error(kInvalidInput). HTTP error
   // statuses are returned, not thrown, so each connector can read its
   // server's error body.
   HttpResponse Get(const std::string& url, const std::vector<std::string>& extra_headers = {});

@@ -64,6 +64,71 @@ TEST(HttpClientTest, TransportFaultsAreUnavailable) {
   }
 }
 
+TEST(HttpClientTest, OnlyLoopbackOriginsAccepted) {
+  for (const char* origin : {"http://127.0.0.1:8080", "http://[::1]:1", "http://localhost"}) {
+    SCOPED_TRACE(origin);
+    EXPECT_NO_THROW(CheckLoopbackOrigin(origin, "test"));
+  }
+  for (const char* origin :
+       {"", "https://127.0.0.1:8080", "http://192.0.2.1:80", "http://127.0.0.1:80/path",
+        "http://127.0.0.1.example.org", "http://localhost:", "http://user@127.0.0.1"}) {
+    SCOPED_TRACE(origin);
+    try {
+      CheckLoopbackOrigin(origin, "the variable X");
+      ADD_FAILURE() << "no error";
+    } catch (const Error& error) {
+      std::string message = error.what();
+      EXPECT_EQ(error.code(), ErrorCode::kInvalidInput);
+      EXPECT_NE(message.find(std::string("'") + origin + "' in the variable X"), std::string::npos)
+          << message;
+    }
+  }
+  HttpOptions options;
+  options.origin = "http://192.0.2.1";
+  EXPECT_THROW(HttpClient{options}, Error);
+}
+
+TEST(HttpClientTest, ReplaceOriginKeepsPathAndQuery) {
+  struct Case {
+    const char* url;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"https://api.example.org/fred/series?a=1", "http://127.0.0.1:9/fred/series?a=1"},
+      {"http://user:pw@api.example.org:8443/x", "http://127.0.0.1:9/x"},
+      {"https://api.example.org?q=1", "http://127.0.0.1:9?q=1"},
+      {"https://api.example.org", "http://127.0.0.1:9/"},
+      {"file:///data/x.csv", "file:///data/x.csv"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.url);
+    EXPECT_EQ(ReplaceOrigin(c.url, "http://127.0.0.1:9"), c.expected);
+  }
+  EXPECT_EQ(ReplaceOrigin("https://api.example.org/x", ""), "https://api.example.org/x");
+}
+
+TEST(HttpClientTest, BodyOverLimitFailsNamingUrl) {
+  testing::ScratchDir dir;
+  testing::ReplayServer server(WriteRecordings(dir));
+  HttpOptions options;
+  options.max_body_bytes = 5;
+  HttpClient client(options);
+  EXPECT_EQ(client.Get(server.Url("/v1/data?a=1&b=2")).body, "first") << "exactly the limit";
+  EXPECT_EQ(client.Get(server.Url("/v1/other")).body, "down");
+  options.max_body_bytes = 3;
+  HttpClient small(options);
+  try {
+    small.Get(server.Url("/v1/data?a=1&b=2&apikey=SECRET42"));
+    ADD_FAILURE() << "no error";
+  } catch (const Error& error) {
+    std::string message = error.what();
+    EXPECT_EQ(error.code(), ErrorCode::kInvalidInput);
+    EXPECT_NE(message.find("larger than the limit of 3 bytes"), std::string::npos) << message;
+    EXPECT_NE(message.find("apikey=REDACTED"), std::string::npos) << message;
+    EXPECT_EQ(message.find("SECRET42"), std::string::npos) << message;
+  }
+}
+
 TEST(ReplayServerTest, MatchesIgnoringOrderAndCredentials) {
   testing::ScratchDir dir;
   testing::ReplayServer server(WriteRecordings(dir));

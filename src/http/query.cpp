@@ -70,7 +70,7 @@ bool IsCredentialParameter(std::string_view name) {
   return RedactUrl(probe) != probe;
 }
 
-std::string RedactCredentials(std::string_view text, std::string_view url) {
+std::string RedactCredentials(std::string_view text, std::string_view url, size_t min_length) {
   std::string out(text);
   std::string_view query = QueryOf(url);
   while (!query.empty()) {
@@ -82,8 +82,10 @@ std::string RedactCredentials(std::string_view text, std::string_view url) {
       continue;
     }
     std::string raw(pair.substr(eq + 1));
+    std::string decoded = PercentDecode(raw);
+    if (decoded.size() < min_length) continue;
     ReplaceAll(out, raw, "REDACTED");
-    ReplaceAll(out, PercentDecode(raw), "REDACTED");
+    ReplaceAll(out, decoded, "REDACTED");
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // keeping the credential values of a URL out of messages.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,7 +29,13 @@ bool IsCredentialParameter(std::string_view name);
 
 // Returns `text` with every credential value found in `url`'s query, raw or
 // decoded, replaced by "REDACTED". For server messages that echo a key, such
-// as AlphaVantage's throttle texts.
-std::string RedactCredentials(std::string_view text, std::string_view url);
+// as AlphaVantage's throttle texts. Values shorter than `min_length` are left
+// alone, for text such as response data where a short value could be data.
+std::string RedactCredentials(std::string_view text, std::string_view url, size_t min_length = 1);
+
+// The shortest credential value that fetchers remove from response bodies:
+// real API keys are 16 or more characters, and a shorter value could occur
+// in the data by chance.
+inline constexpr size_t kMinEchoedCredentialLength = 8;
 
 }  // namespace macropipe

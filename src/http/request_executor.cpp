@@ -57,6 +57,8 @@ class RequestExecutor::ClientLease {
     options.total_timeout = executor_.options_.timeout;
     options.user_agent = executor_.options_.user_agent;
     options.headers = executor_.options_.headers;
+    options.max_body_bytes = executor_.options_.max_body_bytes;
+    options.origin = executor_.options_.origin;
     client_ = std::make_unique<HttpClient>(options);
     return *client_;
   }
@@ -117,6 +119,12 @@ HttpResponse RequestExecutor::Attempt(const FetchRequest& request,
                                       std::optional<HttpResponse>& response) {
   ClientLease lease(*this);
   response = lease.client().Get(request.url, request.headers);
+  RedactEchoedCredentials(*response, request.url);
+  Logger().debug("{}: GET {}: HTTP {}, {} bytes{}", request.what, RedactUrl(request.url),
+                 response->status, response->body.size(),
+                 response->effective_url == RedactUrl(request.url)
+                     ? ""
+                     : " from " + RedactCredentials(response->effective_url, request.url));
   if (classify) classify(*response);
   if (ErrorCodeForStatus(response->status)) ThrowForStatus(*response, request.url);
   return std::move(*response);

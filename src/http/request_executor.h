@@ -41,6 +41,8 @@ struct RequestExecutorOptions {
   std::chrono::milliseconds connect_timeout{10000};
   std::string user_agent = "macropipe/0.1";
   std::vector<std::string> headers;  // "Name: value" lines sent with every request.
+  size_t max_body_bytes = HttpOptions::kDefaultMaxBodyBytes;
+  std::string origin;  // Replaces every URL's origin when set; see HttpOptions::origin.
   // The wait after a 429 without Retry-After when the budget has no
   // per-second or per-minute window to wait for.
   std::chrono::milliseconds rate_limited_wait{60000};

@@ -227,6 +227,48 @@ TEST(RequestExecutorTest, BadRequestFailsWithServerMessage) {
   EXPECT_EQ(harness.Log(), "");
 }
 
+TEST(RequestExecutorTest, OversizedBodyFailsWithoutRetry) {
+  ExecutorHarness harness;
+  harness.options().max_body_bytes = 20;
+  RequestExecutor executor = harness.FakeTimeExecutor();
+  try {
+    executor.Fetch(harness.Good(), nullptr);
+    FAIL() << "an oversized body did not throw";
+  } catch (const Error& error) {
+    std::string message = error.what();
+    EXPECT_EQ(error.code(), ErrorCode::kInvalidInput);
+    EXPECT_NE(message.find("larger than the limit of 20 bytes"), std::string::npos) << message;
+    EXPECT_NE(message.find("/fred/series/observations?series_id=GDP&api_key=REDACTED"),
+              std::string::npos)
+        << message;
+    EXPECT_EQ(message.find(kKey), std::string::npos) << message;
+  }
+  EXPECT_EQ(Requests(harness.server()), 1);
+}
+
+TEST(RequestExecutorTest, EchoedKeyRemovedFromBody) {
+  ExecutorHarness harness;
+  harness.server().AddFaults(std::string(R"({"kind": "status", "status": 200, "body": "key )") +
+                             kKey + R"( echoed"})");
+  RequestExecutor executor = harness.FakeTimeExecutor();
+  EXPECT_EQ(executor.Fetch(harness.Good(), nullptr).body, "key REDACTED echoed");
+}
+
+TEST(RequestExecutorTest, OriginSendsEveryRequestToLoopback) {
+  ExecutorHarness harness;
+  harness.options().origin = harness.server().Url("");
+  RequestExecutor executor = harness.FakeTimeExecutor();
+  HttpResponse response = executor.Fetch(
+      {std::string("https://api.stlouisfed.org/fred/series/observations?series_id=GDP&api_key=") +
+           kKey + "&file_type=json",
+       {},
+       "series GDP"},
+      nullptr);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_NE(response.body.find("observations"), std::string::npos) << response.body;
+  EXPECT_EQ(Requests(harness.server()), 1);
+}
+
 TEST(RequestExecutorTest, FinalStatusesNotRetried) {
   struct Case {
     int status;

@@ -3,19 +3,13 @@
 namespace macropipe {
 
 ApiClient::ApiClient(FetchContext& context, std::string user_agent) {
+  // Headers travel with each FetchRequest, so both fetchers send them alike.
+  if (!user_agent.empty()) headers_.push_back("User-Agent: " + user_agent);
   if (context.fetcher != nullptr) {
     fetcher_ = context.fetcher;
-    if (!user_agent.empty()) headers_.push_back("User-Agent: " + user_agent);
     return;
   }
-  HttpClient* client = &context.http;
-  if (!user_agent.empty()) {
-    HttpOptions options;
-    options.user_agent = user_agent;
-    own_client_ = std::make_unique<HttpClient>(options);
-    client = own_client_.get();
-  }
-  direct_ = std::make_unique<DirectFetcher>(*client);
+  direct_ = std::make_unique<DirectFetcher>(context.http);
   fetcher_ = direct_.get();
 }
 

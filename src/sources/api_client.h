@@ -24,8 +24,8 @@ namespace macropipe {
 
 class ApiClient {
  public:
-  // `user_agent`, when set, is sent with every request: as a header through the
-  // pipeline's Fetcher, and as the client's User-Agent without one.
+  // `user_agent`, when set, is sent with every request as a User-Agent header
+  // of its FetchRequest, which replaces the HTTP client's default.
   explicit ApiClient(FetchContext& context, std::string user_agent = {});
 
   // Sends one GET and returns the classified response.
@@ -36,7 +36,6 @@ class ApiClient {
   int requests() const { return requests_; }
 
  private:
-  std::unique_ptr<HttpClient> own_client_;
   std::unique_ptr<DirectFetcher> direct_;
   Fetcher* fetcher_ = nullptr;
   std::vector<std::string> headers_;
