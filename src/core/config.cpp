@@ -93,6 +93,21 @@ std::optional<OptionReader> OptionReader::Table(const std::string& key) {
   return OptionReader(*table, file_, where_ + "." + key);
 }
 
+std::optional<std::vector<OptionReader>> OptionReader::TableList(const std::string& key) {
+  auto node = static_cast<const toml::node*>(Node(key));
+  if (node == nullptr) return std::nullopt;
+  const toml::array* array = node->as_array();
+  if (array == nullptr || (!array->empty() && !array->is_array_of_tables())) {
+    ThrowWrongType(key, "an array of tables, each under a [[...]] header");
+  }
+  std::vector<OptionReader> readers;
+  for (const toml::node& element : *array) {
+    readers.emplace_back(*element.as_table(), file_,
+                         "'" + key + "' table at line " + LineOf(element) + " of " + where_);
+  }
+  return readers;
+}
+
 std::string OptionReader::RequireString(const std::string& key) {
   auto value = String(key);
   if (!value) {

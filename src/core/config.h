@@ -39,6 +39,9 @@ class OptionReader {
   std::optional<std::vector<std::string>> StringList(const std::string& key);
   // Returns a reader for a sub-table, or nullopt when the key is absent.
   std::optional<OptionReader> Table(const std::string& key);
+  // Returns a reader for each table of an array of tables ([[parent.key]]),
+  // whose messages name the table's own line; nullopt when the key is absent.
+  std::optional<std::vector<OptionReader>> TableList(const std::string& key);
 
   std::string RequireString(const std::string& key);
   // Marks `key` as read without reading it, for keys checked by other means.

@@ -79,6 +79,46 @@ TEST(ConfigTest, RejectsBadInputWithKeyAndLine) {
   }
 }
 
+TEST(ConfigTest, TableListNamesEachTableLine) {
+  Config config = Config::Parse(
+      "[[sources]]\ntype = \"census\"\n\n[[sources.series]]\nid = \"a\"\n\n"
+      "[[sources.series]]\nid = \"b\"\ncolour = 1\n",
+      "pipeline.toml");
+  OptionReader options = SourceOptions(config.sources[0]);
+  std::optional<std::vector<OptionReader>> tables = options.TableList("series");
+  ASSERT_TRUE(tables.has_value());
+  ASSERT_EQ(tables->size(), 2u);
+  EXPECT_EQ((*tables)[0].RequireString("id"), "a");
+  EXPECT_EQ((*tables)[1].RequireString("id"), "b");
+  try {
+    (*tables)[1].RejectUnknownKeys();
+    ADD_FAILURE() << "no error";
+  } catch (const Error& error) {
+    std::string message = error.what();
+    EXPECT_NE(message.find("'colour'"), std::string::npos) << message;
+    EXPECT_NE(message.find("pipeline.toml line 9"), std::string::npos) << message;
+    EXPECT_NE(message.find("'series' table at line 7"), std::string::npos) << message;
+  }
+  EXPECT_FALSE(options.TableList("absent").has_value());
+}
+
+TEST(ConfigTest, TableListRejectsOtherValues) {
+  for (const char* value : {"series = 3\n", "series = [\"a\"]\n", "series = [{id = \"a\"}, 2]\n"}) {
+    SCOPED_TRACE(value);
+    Config config =
+        Config::Parse(std::string("[[sources]]\ntype = \"census\"\n") + value, "pipeline.toml");
+    OptionReader options = SourceOptions(config.sources[0]);
+    try {
+      options.TableList("series");
+      ADD_FAILURE() << "no error";
+    } catch (const Error& error) {
+      std::string message = error.what();
+      EXPECT_NE(message.find("line 3, key 'series'"), std::string::npos) << message;
+      EXPECT_NE(message.find("an array of tables"), std::string::npos) << message;
+    }
+  }
+}
+
 TEST(ConfigTest, DefaultFetchesFredMd) {
   Config config = Config::Default();
   ASSERT_EQ(config.sources.size(), 1u);
