@@ -42,12 +42,15 @@ std::string RecordedDataMissing(const std::string& relative) {
          "environment variable of that name) to the folder of recorded data";
 }
 
-CommandResult RunMacropipe(const std::string& arguments) {
+CommandResult RunMacropipe(const std::string& arguments,
+                           const std::map<std::string, std::string>& environment) {
   ScratchDir capture;
   std::string out_path = (capture / "out").string();
   std::string err_path = (capture / "err").string();
-  std::string command =
-      std::string(MACROPIPE_BINARY) + " " + arguments + " >" + out_path + " 2>" + err_path;
+  std::string command = environment.empty() ? "" : "env";
+  for (const auto& [name, value] : environment) command += " " + name + "='" + value + "'";
+  command +=
+      " " + std::string(MACROPIPE_BINARY) + " " + arguments + " >" + out_path + " 2>" + err_path;
   int status = std::system(command.c_str());
   CommandResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -35,8 +36,10 @@ struct CommandResult {
   std::string err;  // Standard error.
 };
 
-// Runs the built macropipe binary with `arguments` (shell-quoted by the caller).
-CommandResult RunMacropipe(const std::string& arguments);
+// Runs the built macropipe binary with `arguments` (shell-quoted by the caller)
+// and `environment` added to this process's environment.
+CommandResult RunMacropipe(const std::string& arguments,
+                           const std::map<std::string, std::string>& environment = {});
 
 // Writes `text` to `path`, creating folders.
 void WriteText(const std::filesystem::path& path, const std::string& text);

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
+
 #include "core/error.h"
 #include "core/files.h"
 #include "http/rate_budget_registry.h"
@@ -9,6 +11,31 @@
 #include "secrets/secrets_store.h"
 
 namespace macropipe {
+namespace {
+
+constexpr char kOriginVariable[] = "MACROPIPE_HTTP_ORIGIN";
+
+// The loopback origin that replaces every http(s) URL's origin, from the
+// environment, or an empty string.
+std::string HttpOriginOverride() {
+  const char* value = std::getenv(kOriginVariable);
+  if (value == nullptr || *value == '\0') return "";
+  CheckLoopbackOrigin(value, std::string("the environment variable ") + kOriginVariable);
+  spdlog::warn("{} is set: sending every HTTP request to {} instead of its configured host",
+               kOriginVariable, value);
+  return value;
+}
+
+RequestExecutorOptions MakeExecutorOptions(const RequestPolicy& policy, const std::string& origin) {
+  RequestExecutorOptions options;
+  options.retry = policy.retry;
+  options.timeout = policy.timeout;
+  options.max_body_bytes = policy.max_response_bytes;
+  options.origin = origin;
+  return options;
+}
+
+}  // namespace
 
 Workspace::Workspace(const std::filesystem::path& data_dir)
     : data_dir_(data_dir), store_(data_dir / "landing"), landing_(store_) {}
@@ -29,7 +56,10 @@ IngestSummary IngestSources(const Config& config, LandingZone& landing,
   }
 
   IngestSummary summary;
-  HttpClient http;
+  std::string origin = HttpOriginOverride();
+  HttpOptions http_options;
+  http_options.origin = origin;
+  HttpClient http(http_options);
   auto secret = [&data_dir](const std::string& name) { return LookupSecret(data_dir, name); };
   std::string fetched_at = UtcTimestampNow();
   for (const auto& source : sources) {
@@ -39,22 +69,27 @@ IngestSummary IngestSources(const Config& config, LandingZone& landing,
       // Every request of a source goes through its rate budget, which is shared
       // by everything in this process that uses the source. A daily quota's
       // count is kept in the data directory, so it survives restarts.
-      RateLimits limits = source->rate_limits();
+      RequestPolicy policy = source->request_policy();
       RateBudgetOptions budget_options;
-      if (limits.per_day) {
+      if (policy.limits.per_day) {
         budget_options.state_file =
             data_dir / "state" / "rate-budgets" / (source->name() + ".json");
       }
       std::shared_ptr<RateBudget> budget =
-          RateBudgetRegistry::Global().Get(source->name(), limits, budget_options);
-      RequestExecutor fetcher(budget);
+          RateBudgetRegistry::Global().Get(source->name(), policy.limits, budget_options);
+      RequestExecutor fetcher(budget, MakeExecutorOptions(policy, origin));
       FetchContext context{landing, http, fetched_at, &fetcher, secret};
       FetchSummary fetched = source->Fetch(context);
       summary.fetched.objects_landed += fetched.objects_landed;
       summary.fetched.objects_unchanged += fetched.objects_unchanged;
       summary.fetched.series += fetched.series;
-      spdlog::info("source {}: {} series, {} objects landed, {} unchanged", source->name(),
-                   fetched.series, fetched.objects_landed, fetched.objects_unchanged);
+      for (SeriesFailure& failure : fetched.failures) {
+        auto& list = failure.deferred ? summary.deferred_series : summary.failed_series;
+        list.push_back({source->name() + "/" + failure.series, failure.message});
+      }
+      spdlog::info("source {}: {} series, {} failed or deferred, {} objects landed, {} unchanged",
+                   source->name(), fetched.series, fetched.failures.size(), fetched.objects_landed,
+                   fetched.objects_unchanged);
     } catch (const SourceSkipped& skipped) {
       spdlog::warn("{}", skipped.what());
       summary.skipped.push_back({source->name(), skipped.what()});

@@ -43,12 +43,20 @@ struct IngestSummary {
   FetchSummary fetched;  // Added up over sources.
   std::vector<SourceFailure> failures;
   std::vector<SourceFailure> skipped;  // Sources whose API key is not set.
+  // Series that failed while the rest of their source landed, named
+  // "source/series".
+  std::vector<SourceFailure> failed_series;
+  // Series not requested because their source's daily quota ran out, named
+  // like failed_series; a later run fetches them.
+  std::vector<SourceFailure> deferred_series;
 };
 
 // Creates every source first, so a config error stops the run before any fetch,
 // then fetches each source. A failing source is recorded and the rest go on.
 // Sources look their API keys up in the environment, then in the secrets file
-// of `data_dir`.
+// of `data_dir`. When MACROPIPE_HTTP_ORIGIN is set to a loopback origin such
+// as http://127.0.0.1:8080, every http(s) request goes there instead, keeping
+// its path and query, so that a run can be pointed at a replay server.
 IngestSummary IngestSources(const Config& config, LandingZone& landing,
                             const std::filesystem::path& data_dir);
 

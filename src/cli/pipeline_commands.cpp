@@ -21,7 +21,8 @@ void PrintIngest(const IngestSummary& summary) {
   std::cout << "ingest: " << summary.fetched.objects_landed << " objects landed, "
             << summary.fetched.objects_unchanged << " unchanged, " << summary.fetched.series
             << " series from " << summary.sources << (summary.sources == 1 ? " source" : " sources")
-            << "\n";
+            << "; " << summary.failed_series.size() << " series failed, "
+            << summary.deferred_series.size() << " deferred\n";
 }
 
 void PrintLoad(const LoadSummary& summary) {
@@ -52,10 +53,17 @@ int RunIngest(const GlobalOptions& options, bool then_load) {
     PrintLoad(loader.LoadPending());
   }
   std::cout << "finished in " << Seconds(std::chrono::steady_clock::now() - start) << "\n";
+  // A deferred series waits for its quota to reset; it is not a failure.
+  for (const SourceFailure& deferred : ingest.deferred_series) {
+    std::cerr << "warning: series " << deferred.source << " deferred: " << deferred.message << "\n";
+  }
+  for (const SourceFailure& failure : ingest.failed_series) {
+    std::cerr << "error: series " << failure.source << " failed: " << failure.message << "\n";
+  }
   for (const SourceFailure& failure : ingest.failures) {
     std::cerr << "error: source " << failure.source << " failed: " << failure.message << "\n";
   }
-  return ingest.failures.empty() ? 0 : 1;
+  return ingest.failures.empty() && ingest.failed_series.empty() ? 0 : 1;
 }
 
 int RunLoad(const GlobalOptions& options) {

@@ -1,12 +1,16 @@
 // End-to-end tests of the macropipe binary: run, ingest, load, sql and series
-// on FRED-MD files, and every kind of bad input.
+// on FRED-MD files, runs of API sources against the replay server, and every
+// kind of bad input.
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "core/files.h"
+#include "replay_server.h"
 #include "sources/fredmd.h"
 #include "test_support.h"
 
@@ -438,6 +442,339 @@ TEST(PipelineTest, EveryCommandHasHelp) {
     EXPECT_EQ(result.exit_code, 0);
     EXPECT_NE(result.out.find("Usage:"), std::string::npos) << result.out;
   }
+}
+
+// One recorded exchange for a replay.json index.
+nlohmann::json Recording(const std::string& uri, const std::string& body, int status = 200,
+                         const nlohmann::json& headers = nlohmann::json::object()) {
+  nlohmann::json response = {{"status", status}, {"headers", headers}, {"body", body}};
+  if (!response["headers"].contains("Content-Type")) {
+    response["headers"]["Content-Type"] = "application/json; charset=UTF-8";
+  }
+  return {{"request", {{"uri", uri}}}, {"response", response}};
+}
+
+// Recordings of FRED's `series` and `series/observations` for `id`, from the
+// project's CPIAUCNS fixtures: observations in two pages when `page_size` is 3,
+// in one page otherwise.
+std::vector<nlohmann::json> FredRecordings(const std::string& id, int page_size) {
+  std::string query = "series_id=" + id + "&file_type=json&limit=" + std::to_string(page_size);
+  std::vector<nlohmann::json> recordings = {
+      Recording("/fred/series?series_id=" + id + "&file_type=json",
+                ReadText(FixturePath("fred/series_cpiaucns.json")))};
+  if (page_size == 3) {
+    recordings.push_back(Recording("/fred/series/observations?" + query + "&offset=0",
+                                   ReadText(FixturePath("fred/observations_page_0.json"))));
+    recordings.push_back(Recording("/fred/series/observations?" + query + "&offset=3",
+                                   ReadText(FixturePath("fred/observations_page_3.json"))));
+  } else {
+    recordings.push_back(Recording("/fred/series/observations?" + query + "&offset=0",
+                                   ReadText(FixturePath("fred/observations_cpiaucns.json"))));
+  }
+  return recordings;
+}
+
+void WriteRecordings(const std::filesystem::path& dir, const std::vector<nlohmann::json>& list) {
+  WriteText(dir / "replay.json", nlohmann::json({{"recordings", list}}).dump(1));
+}
+
+// The rows of every series in the warehouse's latest observations, as
+// "date=value;..." by series id.
+std::map<std::string, std::string> LatestRows(const ScratchDir& dir) {
+  std::map<std::string, std::string> rows;
+  std::stringstream in(Sql(dir,
+                           "SELECT series_id, date, value FROM latest_observations "
+                           "ORDER BY series_id, date"));
+  std::string line;
+  std::getline(in, line);  // Header.
+  while (std::getline(in, line)) {
+    size_t first = line.find(',');
+    size_t second = line.find(',', first + 1);
+    rows[line.substr(0, first)] +=
+        line.substr(first + 1, second - first - 1) + "=" + line.substr(second + 1) + ";";
+  }
+  return rows;
+}
+
+// The error line that `macropipe run` prints for a failed series, or "".
+std::string SeriesFailureLine(const std::string& err, const std::string& series) {
+  std::string prefix = "error: series " + series + " failed: ";
+  size_t at = err.find(prefix);
+  if (at == std::string::npos) return "";
+  return err.substr(at, err.find('\n', at) - at);
+}
+
+// Every file under `root` whose bytes contain `text`.
+std::vector<std::string> FilesContaining(const std::filesystem::path& root,
+                                         const std::string& text) {
+  std::vector<std::string> found;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (!entry.is_regular_file()) continue;
+    if (ReadText(entry.path()).find(text) != std::string::npos) {
+      found.push_back(entry.path().string());
+    }
+  }
+  return found;
+}
+
+struct FaultCase {
+  std::string series;
+  std::string fault;    // A fault for the series' requests, as JSON; empty for none.
+  std::string failure;  // Part of the series' failure message; empty when it must load.
+};
+
+TEST(PipelineTest, FaultyRunEndsEverySeriesLoadedOrFailed) {
+  const std::vector<FaultCase> cases = {
+      {"F02", R"({"kind": "status", "status": 500, "count": 2})", ""},
+      {"F03", R"({"kind": "slow", "delay_ms": 1500})", ""},
+      {"F04", R"({"kind": "truncate"})", ""},
+      {"F05", R"({"kind": "reset"})", ""},
+      {"F06", R"({"kind": "empty"})", ""},
+      {"F07", R"({"kind": "status", "status": 429, "headers": {"Retry-After": "1"}})", ""},
+      {"F08", R"({"kind": "throttle"})", "the member 'seriess' is missing"},
+      {"F09", R"({"kind": "html"})", "the body is not valid JSON"},
+      {"F10", R"({"kind": "html", "status": 503, "count": 3})", "gave up after 3 attempts"},
+      {"F11", R"({"kind": "status", "status": 500, "count": 3})", "gave up after 3 attempts"},
+      {"F12", "", "HTTP 404"},
+      {"F13", "", "The series does not exist."},
+      {"F14", R"({"kind": "truncate", "path": "/fred/series/observations"})", ""},
+      {"F15", R"({"kind": "throttle", "path": "/fred/series/observations"})",
+       "the member 'count' is missing"},
+  };
+  ScratchDir dir;
+  std::vector<std::string> ids;
+  std::vector<nlohmann::json> recordings;
+  for (int i = 1; i <= 45; ++i) {
+    std::string id = (i < 10 ? "F0" : "F") + std::to_string(i);
+    ids.push_back(id);
+    if (id == "F12") continue;  // No recording: the server returns 404.
+    if (id == "F13") {
+      recordings.push_back(Recording(
+          "/fred/series?series_id=F13&file_type=json",
+          R"({"error_code":400,"error_message":"Bad Request.  The series does not exist."})", 400));
+      continue;
+    }
+    for (nlohmann::json& recording : FredRecordings(id, 3)) recordings.push_back(recording);
+  }
+  recordings.push_back(
+      Recording("/query?function=TIME_SERIES_MONTHLY&symbol=VOO",
+                ReadText(FixturePath("alphavantage/time_series_monthly_voo.json"))));
+  for (const char* symbol : {"XLP", "XLB"}) {
+    recordings.push_back(
+        Recording(std::string("/query?function=TIME_SERIES_MONTHLY&symbol=") + symbol,
+                  ReadText(FixturePath("alphavantage/time_series_monthly_voo.json"))));
+  }
+  WriteRecordings(dir / "replay", recordings);
+
+  std::vector<std::string> faults;
+  for (const FaultCase& c : cases) {
+    if (c.fault.empty()) continue;
+    nlohmann::json fault = nlohmann::json::parse(c.fault);
+    fault["parameter"] = "series_id=" + c.series;
+    faults.push_back("--fault=" + fault.dump());
+  }
+  // An AlphaVantage throttle note with HTTP 200 is retried; an HTML page is not data.
+  faults.push_back(R"(--fault={"kind": "throttle", "parameter": "symbol=VOO"})");
+  faults.push_back(R"(--fault={"kind": "html", "parameter": "symbol=XLP"})");
+  std::vector<std::string> arguments = {"--rate-limit", "50"};
+  arguments.insert(arguments.end(), faults.begin(), faults.end());
+  ReplayServer server(dir / "replay", arguments);
+
+  const std::string fast =
+      "requests_per_second = 50\nmax_attempts = 3\nretry_delay_seconds = 0.05\n"
+      "max_retry_delay_seconds = 0.2\ntimeout_seconds = 0.5\n";
+  std::string config = (dir / "pipeline.toml").string();
+  WriteText(config, "[[sources]]\ntype = \"fred\"\nbase_url = \"" + server.Url("/fred") +
+                        "\"\nseries = " + nlohmann::json(ids).dump() +
+                        "\npage_size = 3\nrequests_per_minute = 3000\n" + fast +
+                        "[[sources]]\ntype = \"alphavantage\"\nbase_url = \"" +
+                        server.Url("/query") + "\"\nsymbols = [\"VOO\", \"XLP\"]\n" + fast +
+                        // A quota of one request a day: the second symbol waits for the next day.
+                        "[[sources]]\nname = \"av-daily\"\ntype = \"alphavantage\"\nbase_url = \"" +
+                        server.Url("/query") + "\"\nsymbols = [\"XLB\", \"VOO\"]\n" + fast +
+                        "requests_per_day = 1\n");
+  CommandResult run =
+      RunMacropipe("--data-dir " + (dir / "data").string() + " --config " + config + " run",
+                   {{"FRED_API_KEY", "0123456789abcdef0123456789abcdef"},
+                    {"ALPHAVANTAGE_API_KEY", "DEMOKEY123"}});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+
+  const std::string expected_rows =
+      "2024-08-01=314.796;2024-10-01=315.664;2024-11-01=315.493;2024-12-01=315.605;";
+  std::map<std::string, std::string> rows = LatestRows(dir);
+  std::map<std::string, std::string> failures;
+  for (const FaultCase& c : cases) failures[c.series] = c.failure;
+  for (const std::string& id : ids) {
+    SCOPED_TRACE(id);
+    std::string line = SeriesFailureLine(run.err, "fred/" + id);
+    if (failures[id].empty()) {
+      EXPECT_EQ(line, "");
+      EXPECT_EQ(rows[id], expected_rows);
+    } else {
+      EXPECT_NE(line.find(failures[id]), std::string::npos) << line << "\n" << run.err;
+      EXPECT_EQ(rows.count(id), 0u) << rows[id];
+    }
+  }
+  EXPECT_EQ(SeriesFailureLine(run.err, "alphavantage/VOO"), "");
+  EXPECT_NE(rows["VOO.close"], "");
+  EXPECT_NE(SeriesFailureLine(run.err, "alphavantage/XLP").find("the body is not a JSON object"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(rows.count("XLP.close"), 0u);
+  EXPECT_NE(rows["XLB.close"], "");
+  std::string deferred = "warning: series av-daily/VOO deferred: ";
+  size_t at = run.err.find(deferred);
+  ASSERT_NE(at, std::string::npos) << run.err;
+  EXPECT_NE(run.err.substr(at, run.err.find('\n', at) - at).find("quota of 1 requests per day"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(rows.size(), 45u - 7u + 4u) << "38 FRED series and the close and volume of VOO, XLB";
+
+  // No error body was landed, so none could reach the warehouse.
+  for (const char* error_text :
+       {"throttle note", "HTML error page", "injected fault", "whole length", "does not exist"}) {
+    EXPECT_EQ(FilesContaining(dir / "data/landing", error_text), std::vector<std::string>{})
+        << error_text;
+  }
+  nlohmann::json stats = server.Stats();
+  EXPECT_EQ(stats["rate_violations"], 0) << stats.dump();
+  int injected = 0;
+  for (const auto& [kind, count] : stats["faults_injected"].items()) injected += count.get<int>();
+  EXPECT_EQ(injected, 19) << stats.dump();
+}
+
+// The names of every table and view in the warehouse.
+std::vector<std::string> WarehouseTables(const ScratchDir& dir) {
+  std::stringstream in(Sql(dir, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"));
+  std::vector<std::string> names;
+  std::string line;
+  std::getline(in, line);  // Header.
+  while (std::getline(in, line)) names.push_back(line);
+  return names;
+}
+
+TEST(PipelineTest, NoKeyReachesAnyOutput) {
+  const std::map<std::string, std::string> keys = {
+      {"FRED_API_KEY", "fredkey0123456789abcdef01234567"},
+      {"ALPHAVANTAGE_API_KEY", "AVKEY0123456789X"},
+      {"CENSUS_API_KEY", "censuskey0123456789abcdef0123456789abcdef"},
+  };
+  const std::string& fred_key = keys.at("FRED_API_KEY");
+  const std::string& census_key = keys.at("CENSUS_API_KEY");
+  ScratchDir dir;
+  std::vector<nlohmann::json> recordings = FredRecordings("CPIAUCNS", 100000);
+  // A metadata body that echoes the key in its notes.
+  std::string echoing = ReadText(FixturePath("fred/series_cpiaucns.json"));
+  echoing.replace(echoing.find("Handbook of Methods"), 19,
+                  "Requested with api_key=" + fred_key + "; Handbook of Methods");
+  recordings[0]["response"]["body"] = echoing;
+  // A 4xx whose body quotes the key.
+  recordings.push_back(Recording(
+      "/fred/series?series_id=ECHO&file_type=json",
+      R"({"error_code":400,"error_message":"Bad Request. The series does not exist (key )" +
+          fred_key + R"()."})",
+      400));
+  // Redirects whose Location carries the key, in the query and in the path.
+  recordings.push_back(Recording(
+      "/fred/series?series_id=MOVED&file_type=json", "", 302,
+      {{"Location", "/fred/series?series_id=CPIAUCNS&file_type=json&api_key=" + fred_key}}));
+  recordings.push_back(Recording(
+      "/fred/series/observations?series_id=MOVED&file_type=json&limit=100000&offset=0", "", 301,
+      {{"Location", "/moved/" + fred_key +
+                        "/observations?series_id=CPIAUCNS&file_type=json&limit=100000&offset=0"}}));
+  recordings.push_back(Recording("/moved/" + fred_key +
+                                     "/observations?series_id=CPIAUCNS&file_type=json&"
+                                     "limit=100000&offset=0",
+                                 ReadText(FixturePath("fred/observations_cpiaucns.json"))));
+  recordings.push_back(
+      Recording("/query?function=TIME_SERIES_MONTHLY&symbol=VOO",
+                ReadText(FixturePath("alphavantage/time_series_monthly_voo.json"))));
+  recordings.push_back(Recording(
+      "/query?function=TIME_SERIES_MONTHLY&symbol=BAD",
+      R"({"Error Message": "Invalid API call for key )" + keys.at("ALPHAVANTAGE_API_KEY") +
+          R"(. Please retry or visit the documentation for TIME_SERIES_MONTHLY."})"));
+  const std::string census_query =
+      "?get=cell_value,time_slot_id&category_code&data_type_code&seasonally_adj=yes&for=us&"
+      "time=from+1992";
+  recordings.push_back(Recording("/eits/advm3" + census_query,
+                                 ReadText(FixturePath("census/advm3_unordered.json"))));
+  recordings.push_back(Recording("/eits/nope" + census_query,
+                                 "error: unknown dataset 'nope' for key " + census_key + "\n", 400,
+                                 {{"Content-Type", "text/plain"}}));
+  WriteRecordings(dir / "replay", recordings);
+  ReplayServer server(dir / "replay");
+
+  const std::string fast =
+      "requests_per_second = 50\nmax_attempts = 2\nretry_delay_seconds = 0.05\n";
+  std::string config = (dir / "pipeline.toml").string();
+  WriteText(config,
+            "[[sources]]\ntype = \"fred\"\nbase_url = \"" + server.Url("/fred") +
+                "\"\nseries = [\"CPIAUCNS\", \"ECHO\", \"MOVED\"]\nrequests_per_minute = 3000\n" +
+                fast + "[[sources]]\ntype = \"alphavantage\"\nbase_url = \"" +
+                server.Url("/query") + "\"\nsymbols = [\"VOO\", \"BAD\"]\n" + fast +
+                "[[sources]]\ntype = \"census\"\nbase_url = \"" + server.Url("/eits") + "\"\n" +
+                fast +
+                "[[sources.series]]\nid = \"sup_val\"\ndataset = \"advm3\"\n"
+                "category_code = \"MTM\"\ndata_type_code = \"VS\"\nseasonally_adj = \"yes\"\n"
+                "[[sources.series]]\nid = \"missing\"\ndataset = \"nope\"\n"
+                "category_code = \"MTM\"\ndata_type_code = \"VS\"\nseasonally_adj = \"yes\"\n");
+  std::string data = " --data-dir " + (dir / "data").string();
+  CommandResult run =
+      RunMacropipe("--log-level trace" + data + " --config " + config + " run", keys);
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+
+  // Each failure path ran: the key-echoing bodies, the redirects and the 4xx.
+  EXPECT_NE(SeriesFailureLine(run.err, "fred/ECHO").find("REDACTED"), std::string::npos) << run.err;
+  EXPECT_NE(SeriesFailureLine(run.err, "alphavantage/BAD").find("REDACTED"), std::string::npos)
+      << run.err;
+  EXPECT_NE(SeriesFailureLine(run.err, "census/missing").find("REDACTED"), std::string::npos)
+      << run.err;
+  std::map<std::string, std::string> rows = LatestRows(dir);
+  for (const char* loaded : {"CPIAUCNS", "MOVED", "VOO.close", "sup_val"}) {
+    EXPECT_NE(rows[loaded], "") << loaded;
+  }
+  EXPECT_NE(Sql(dir, "SELECT notes FROM series WHERE series_id = 'CPIAUCNS'").find("REDACTED"),
+            std::string::npos);
+
+  std::string outputs = run.out + run.err;
+  for (const std::string& table : WarehouseTables(dir)) {
+    CommandResult dump =
+        RunMacropipe(data + " sql --format csv --max-rows 1000000 \"SELECT * FROM " + table + "\"");
+    EXPECT_EQ(dump.exit_code, 0) << table << dump.err;
+    outputs += dump.out + dump.err;
+  }
+  CommandResult list = RunMacropipe(data + " series list --format csv");
+  outputs += list.out + list.err;
+  for (const auto& [name, key] : keys) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(outputs.find(key), std::string::npos) << outputs;
+    // Raw bytes of the landing objects, manifests, state files and the database.
+    EXPECT_EQ(FilesContaining(dir / "data", key), std::vector<std::string>{});
+  }
+}
+
+TEST(PipelineTest, ExampleConfigRunsAgainstReplayServer) {
+  ScratchDir dir;
+  ReplayServer server(FixturePath("replay/example"), {"--rate-limit", "50"});
+  CommandResult run = RunMacropipe("--data-dir " + (dir / "data").string() + " --config " +
+                                       MACROPIPE_SOURCE_DIR + "/examples/pipeline.toml run",
+                                   {{"MACROPIPE_HTTP_ORIGIN", server.Url("")},
+                                    {"FRED_API_KEY", "0123456789abcdef0123456789abcdef"},
+                                    {"ALPHAVANTAGE_API_KEY", "DEMOKEY123"},
+                                    {"CENSUS_API_KEY", "censuskey0123456789"}});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+
+  // Every source of the example landed and loaded every series it has
+  // recordings for. EDGAR has recordings for two of its ten requests; the
+  // others return 404, which EDGAR sends for a concept a company never reported.
+  EXPECT_EQ(Sql(dir,
+                "SELECT source, count(DISTINCT series_key) FROM series JOIN observations "
+                "USING (series_key) GROUP BY source ORDER BY source"),
+            "source,count(DISTINCT series_key)\nalfred,1\nalphavantage,10\ncensus,3\n"
+            "census-business,2\nedgar,6\nfred,13\nfred-md,4\n");
+  EXPECT_NE(run.out.find("0 series failed, 0 deferred"), std::string::npos) << run.out;
+  nlohmann::json stats = server.Stats();
+  EXPECT_EQ(stats["rate_violations"], 0) << stats.dump();
 }
 
 }  // namespace

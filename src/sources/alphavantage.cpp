@@ -220,26 +220,30 @@ class AlphaVantageSource : public Source {
                                                 ": write \"exclude\" or \"mark\"");
     }
     mark_current_month_ = current_month == "mark";
-    RateLimits defaults;
-    defaults.per_day = 25;
-    limits_ = ReadRateLimits(options, defaults);
+    policy_ = ReadRequestPolicy(options, {.per_day = 25});
     options.RejectUnknownKeys();
   }
 
   const std::string& name() const override { return name_; }
-  RateLimits rate_limits() const override { return limits_; }
+  RequestPolicy request_policy() const override { return policy_; }
 
   FetchSummary Fetch(FetchContext& context) override {
     std::string key = RequireSecret(context, name_, "ALPHAVANTAGE_API_KEY");
     ApiClient api(context);
     std::vector<Fetched> fetched;
-    for (const Request& request : requests_) fetched.push_back(FetchOne(api, request, key));
+    std::vector<SeriesFailure> failures;
+    for (const Request& request : requests_) {
+      FetchOrRecordFailure(name_, request.symbol, failures,
+                           [&] { fetched.push_back(FetchOne(api, request, key)); });
+    }
 
     SeriesLanding landing(context, name_);
     for (const Fetched& item : fetched) LandOne(landing, item);
     FetchSummary summary = landing.Commit();
-    spdlog::info("source {}: fetched {} symbols; {} objects landed, {} unchanged", name_,
-                 fetched.size(), summary.objects_landed, summary.objects_unchanged);
+    summary.failures = std::move(failures);
+    spdlog::info("source {}: fetched {} symbols, {} failed; {} objects landed, {} unchanged", name_,
+                 fetched.size(), summary.failures.size(), summary.objects_landed,
+                 summary.objects_unchanged);
     return summary;
   }
 
@@ -305,7 +309,7 @@ class AlphaVantageSource : public Source {
   std::string market_;
   std::vector<Request> requests_;
   bool mark_current_month_ = false;
-  RateLimits limits_;
+  RequestPolicy policy_;
 };
 
 }  // namespace

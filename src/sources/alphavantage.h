@@ -12,6 +12,8 @@
 //   url | base_url      default https://www.alphavantage.co/query
 //   requests_per_day    default 25 (the free tier); requests_per_minute,
 //                       requests_per_second for paid keys
+//   max_attempts, retry_delay_seconds, max_retry_delay_seconds, timeout_seconds,
+//   max_response_mb      retries, timeout and response size (see ReadRequestPolicy)
 // The key comes from the secret ALPHAVANTAGE_API_KEY; without it the source is skipped.
 //
 // Each key of the response is the last trading day of its month. A bar is

@@ -192,16 +192,32 @@ TEST_F(AlphaVantageSourceTest, MarksCurrentMonth) {
   EXPECT_EQ(entry->series_info->units, "CNY");
 }
 
-TEST_F(AlphaVantageSourceTest, LandsNothingOnThrottle) {
+TEST_F(AlphaVantageSourceTest, ThrottledSymbolFailsAlone) {
   harness_.fetcher.Serve({"symbol=XLP"},
                          MakeResponse(200, ReadFixture("alphavantage/note_per_minute.json")));
-  try {
-    MakeAlphaVantage("symbols = [\"VOO\", \"XLP\"]\n")->Fetch(harness_.context);
-    ADD_FAILURE() << "no error";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ErrorCode::kRateLimited);
-  }
-  EXPECT_TRUE(harness_.zone.Entries("av").empty());
+  FetchSummary summary =
+      MakeAlphaVantage("symbols = [\"XLP\", \"VOO\"]\n")->Fetch(harness_.context);
+  ASSERT_EQ(summary.failures.size(), 1u);
+  EXPECT_EQ(summary.failures[0].series, "XLP");
+  EXPECT_FALSE(summary.failures[0].deferred);
+  EXPECT_NE(summary.failures[0].message.find("AlphaVantage rejected"), std::string::npos)
+      << summary.failures[0].message;
+  EXPECT_EQ(summary.series, 2);
+  EXPECT_FALSE(harness_.zone.Latest("av", "XLP.close", ObjectKind::kSeries).has_value());
+  EXPECT_TRUE(harness_.zone.Latest("av", "VOO.close", ObjectKind::kSeries).has_value());
+}
+
+TEST_F(AlphaVantageSourceTest, DailyLimitDefersSymbol) {
+  harness_.fetcher.Serve(
+      {"symbol=XLP"},
+      MakeResponse(200,
+                   R"({"Information": "Our standard API rate limit is 25 requests per day."})"));
+  FetchSummary summary =
+      MakeAlphaVantage("symbols = [\"VOO\", \"XLP\"]\n")->Fetch(harness_.context);
+  ASSERT_EQ(summary.failures.size(), 1u);
+  EXPECT_EQ(summary.failures[0].series, "XLP");
+  EXPECT_TRUE(summary.failures[0].deferred);
+  EXPECT_TRUE(harness_.zone.Latest("av", "VOO.close", ObjectKind::kSeries).has_value());
 }
 
 TEST_F(AlphaVantageSourceTest, KeepsKeyOutOfManifest) {
@@ -218,12 +234,13 @@ TEST_F(AlphaVantageSourceTest, SkipsWithoutKey) {
 }
 
 TEST(AlphaVantageConfigTest, ReadsLimitsAndRejectsBadOptions) {
-  RateLimits free = MakeAlphaVantage("symbols = [\"VOO\"]\n")->rate_limits();
+  RateLimits free = MakeAlphaVantage("symbols = [\"VOO\"]\n")->request_policy().limits;
   EXPECT_EQ(free.per_day, 25);
   EXPECT_FALSE(free.per_minute.has_value());
   RateLimits paid =
       MakeAlphaVantage("symbols = [\"VOO\"]\nrequests_per_day = 10000\nrequests_per_minute = 75\n")
-          ->rate_limits();
+          ->request_policy()
+          .limits;
   EXPECT_EQ(paid.per_day, 10000);
   EXPECT_EQ(paid.per_minute, 75);
 

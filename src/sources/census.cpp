@@ -214,16 +214,14 @@ class CensusSource : public Source {
       throw Error(ErrorCode::kInvalidInput, "invalid start '" + start_ + "' at " +
                                                 options.Where("start") + ": write a year, YYYY");
     }
-    RateLimits defaults;
-    defaults.per_day = 500;
-    limits_ = ReadRateLimits(options, defaults);
+    policy_ = ReadRequestPolicy(options, {.per_day = 500});
     ReadSeries(config, options);
     options.RejectUnknownKeys();
     for (const CensusSeriesSpec& spec : series_) AddToGroup(spec);
   }
 
   const std::string& name() const override { return name_; }
-  RateLimits rate_limits() const override { return limits_; }
+  RequestPolicy request_policy() const override { return policy_; }
 
   FetchSummary Fetch(FetchContext& context) override {
     std::string key;
@@ -243,21 +241,24 @@ class CensusSource : public Source {
       std::vector<std::vector<SeriesRow>> rows;  // One per series of the group.
     };
     std::vector<Fetched> fetched;
+    std::vector<SeriesFailure> failures;
     for (const RequestGroup& group : groups_) {
-      std::string url = GroupUrl(group, key);
-      std::string what = "dataset " + group.dataset + " (" + RedactUrl(url) + ")";
-      HttpResponse response = api.Get(url, "Census " + what, CensusClassifier(what, key));
-      if (response.status == 204) {
-        spdlog::warn("source {}: no data for dataset {} (HTTP 204) from {}; series {} not landed",
-                     name_, group.dataset, RedactUrl(url), SeriesNames(group));
-        continue;
-      }
-      CensusTable table = ParseCensusTable(response.body, RedactUrl(url));
-      Fetched item{url, std::move(response), &group, {}};
-      for (const CensusSeriesSpec* spec : group.series) {
-        item.rows.push_back(SelectCensusSeries(table, *spec, RedactUrl(url)));
-      }
-      fetched.push_back(std::move(item));
+      FetchOrRecordFailure(name_, SeriesNames(group), failures, [&] {
+        std::string url = GroupUrl(group, key);
+        std::string what = "dataset " + group.dataset + " (" + RedactUrl(url) + ")";
+        HttpResponse response = api.Get(url, "Census " + what, CensusClassifier(what, key));
+        if (response.status == 204) {
+          spdlog::warn("source {}: no data for dataset {} (HTTP 204) from {}; series {} not landed",
+                       name_, group.dataset, RedactUrl(url), SeriesNames(group));
+          return;
+        }
+        CensusTable table = ParseCensusTable(response.body, RedactUrl(url));
+        Fetched item{url, std::move(response), &group, {}};
+        for (const CensusSeriesSpec* spec : group.series) {
+          item.rows.push_back(SelectCensusSeries(table, *spec, RedactUrl(url)));
+        }
+        fetched.push_back(std::move(item));
+      });
     }
 
     SeriesLanding landing(context, name_);
@@ -272,32 +273,30 @@ class CensusSource : public Source {
       }
     }
     FetchSummary summary = landing.Commit();
-    spdlog::info("source {}: {} requests, {} series; {} objects landed, {} unchanged", name_,
-                 api.requests(), summary.series, summary.objects_landed, summary.objects_unchanged);
+    summary.failures = std::move(failures);
+    spdlog::info("source {}: {} requests, {} series, {} failed; {} objects landed, {} unchanged",
+                 name_, api.requests(), summary.series, summary.failures.size(),
+                 summary.objects_landed, summary.objects_unchanged);
     return summary;
   }
 
  private:
   void ReadSeries(const SourceConfig& config, OptionReader& options) {
-    options.MarkRead("series");
-    const toml::node* node = config.table->get("series");
-    const toml::array* array = node ? node->as_array() : nullptr;
-    if (array == nullptr || array->empty() || !array->is_array_of_tables()) {
+    std::vector<OptionReader> tables =
+        options.TableList("series").value_or(std::vector<OptionReader>{});
+    if (tables.empty()) {
       throw Error(ErrorCode::kInvalidInput,
                   "source '" + name_ + "' in " + config.file +
                       " needs its series as [[sources.series]] tables with id, dataset, "
                       "category_code, data_type_code and seasonally_adj");
     }
-    for (const toml::node& element : *array) {
-      OptionReader series_options(*element.as_table(), config.file,
-                                  "[[sources.series]] of source '" + name_ + "' at line " +
-                                      std::to_string(element.source().begin.line));
+    for (OptionReader& series_options : tables) {
       CensusSeriesSpec spec = ReadSeriesSpec(series_options);
       for (const CensusSeriesSpec& other : series_) {
         if (other.id == spec.id) {
           throw Error(ErrorCode::kInvalidInput,
-                      "series id '" + spec.id + "' appears twice in source '" + name_ + "' of " +
-                          config.file + ": give each series its own id");
+                      "series id '" + spec.id + "' at " + series_options.Where("id") +
+                          " appears twice in source '" + name_ + "': give each series its own id");
         }
       }
       series_.push_back(std::move(spec));
@@ -352,7 +351,7 @@ class CensusSource : public Source {
   std::string name_;
   std::string base_url_;
   std::string start_;
-  RateLimits limits_;
+  RequestPolicy policy_;
   std::vector<CensusSeriesSpec> series_;
   std::vector<RequestGroup> groups_;
 };

@@ -5,6 +5,8 @@
 //   start            first year requested, "YYYY" (default "1992")
 //   url | base_url   default https://api.census.gov/data/timeseries/eits
 //   requests_per_day default 500 (the limit per address without a key)
+//   max_attempts, retry_delay_seconds, max_retry_delay_seconds, timeout_seconds,
+//   max_response_mb      retries, timeout and response size (see ReadRequestPolicy)
 //   [[sources.series]] one table per series:
 //     id               series id in the warehouse (required)
 //     dataset          EITS dataset, e.g. "advm3" (required)

@@ -81,21 +81,22 @@ class EdgarSource : public Source {
                       "contact address; set user_agent = \"Name name@example.org\"");
     }
     ReadRequests(options);
-    RateLimits defaults;
-    defaults.per_second = 10;
-    limits_ = ReadRateLimits(options, defaults);
+    policy_ = ReadRequestPolicy(options, {.per_second = 10});
     options.RejectUnknownKeys();
   }
 
   const std::string& name() const override { return name_; }
-  RateLimits rate_limits() const override { return limits_; }
+  RequestPolicy request_policy() const override { return policy_; }
 
   FetchSummary Fetch(FetchContext& context) override {
     ApiClient api(context, user_agent_);
     std::vector<Fetched> fetched;
+    std::vector<SeriesFailure> failures;
     for (const EdgarRequest& request : requests_) {
-      std::optional<Fetched> item = FetchOne(api, request);
-      if (item) fetched.push_back(std::move(*item));
+      FetchOrRecordFailure(name_, request.name, failures, [&] {
+        std::optional<Fetched> item = FetchOne(api, request);
+        if (item) fetched.push_back(std::move(*item));
+      });
     }
 
     // Series from company requests take precedence over frame snapshots.
@@ -140,8 +141,10 @@ class EdgarSource : public Source {
                          raw_entries[entry.second], std::nullopt);
     }
     FetchSummary summary = landing.Commit();
-    spdlog::info("source {}: {} requests, {} series; {} objects landed, {} unchanged", name_,
-                 api.requests(), summary.series, summary.objects_landed, summary.objects_unchanged);
+    summary.failures = std::move(failures);
+    spdlog::info("source {}: {} requests, {} series, {} failed; {} objects landed, {} unchanged",
+                 name_, api.requests(), summary.series, summary.failures.size(),
+                 summary.objects_landed, summary.objects_unchanged);
     return summary;
   }
 
@@ -225,7 +228,7 @@ class EdgarSource : public Source {
   std::string base_url_;
   std::string user_agent_;
   std::vector<EdgarRequest> requests_;
-  RateLimits limits_;
+  RequestPolicy policy_;
 };
 
 }  // namespace

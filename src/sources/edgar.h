@@ -12,6 +12,8 @@
 //                     "us-gaap/Revenues/USD/CY2024Q2" (suffix I for instants)
 //   url | base_url    default https://data.sec.gov/api/xbrl
 //   requests_per_second  default 10 (SEC's limit across all of a user's machines)
+//   max_attempts, retry_delay_seconds, max_retry_delay_seconds, timeout_seconds,
+//   max_response_mb      retries, timeout and response size (see ReadRequestPolicy)
 //
 // A frame contains one value per company and carries no filing date, so its
 // values land in the same per-company series ids as snapshots dated by the

@@ -218,7 +218,7 @@ TEST(EdgarSourceTest, LandsConceptsAndFrames) {
       "user_agent = \"Example Research research@example.org\"\n"
       "companies = [\"320193\", \"CIK0000789019\"]\nconcepts = [\"us-gaap/Revenues\"]\n"
       "frames = [\"us-gaap/Revenues/USD/CY2023Q2\"]\n");
-  EXPECT_EQ(source->rate_limits().per_second, 10);
+  EXPECT_EQ(source->request_policy().limits.per_second, 10);
 
   FetchSummary summary = source->Fetch(harness.context);
 
@@ -243,18 +243,17 @@ TEST(EdgarSourceTest, LandsConceptsAndFrames) {
           .has_value());
 }
 
-TEST(EdgarSourceTest, FailsOnForbidden) {
+TEST(EdgarSourceTest, ForbiddenRequestFailsItsSeries) {
   ConnectorHarness harness;
   harness.fetcher.Serve(
       {"/companyfacts/"},
       MakeResponse(403, ReadFixture("edgar/error_403_undeclared_agent.html"), "text/html"));
   auto source = MakeEdgar("user_agent = \"A a@example.org\"\ncompanies = [\"320193\"]\n");
-  try {
-    source->Fetch(harness.context);
-    ADD_FAILURE() << "no error";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ErrorCode::kPermissionDenied);
-  }
+  FetchSummary summary = source->Fetch(harness.context);
+  ASSERT_EQ(summary.failures.size(), 1u);
+  EXPECT_EQ(summary.failures[0].series, "CIK0000320193.companyfacts");
+  EXPECT_NE(summary.failures[0].message.find("403"), std::string::npos)
+      << summary.failures[0].message;
   EXPECT_TRUE(harness.zone.Entries("edgar").empty());
 }
 

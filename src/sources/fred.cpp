@@ -31,7 +31,7 @@ struct FredOptions {
   bool metadata = true;
   int64_t page_size = kMaxPageSize;
   int64_t max_vintage_dates = kMaxVintageDates;
-  RateLimits limits;
+  RequestPolicy policy;
 };
 
 struct RawResponse {
@@ -115,9 +115,7 @@ FredOptions ReadFredOptions(const SourceConfig& config) {
   fred.page_size = ReadBoundedInteger(options, "page_size", kMaxPageSize, kMaxPageSize);
   fred.max_vintage_dates =
       ReadBoundedInteger(options, "max_vintage_dates", kMaxVintageDates, kMaxVintageDates);
-  RateLimits defaults;
-  defaults.per_minute = 120;
-  fred.limits = ReadRateLimits(options, defaults);
+  fred.policy = ReadRequestPolicy(options, {.per_minute = 120});
   options.RejectUnknownKeys();
   return fred;
 }
@@ -128,13 +126,16 @@ class FredSource : public Source {
       : name_(config.name), options_(ReadFredOptions(config)) {}
 
   const std::string& name() const override { return name_; }
-  RateLimits rate_limits() const override { return options_.limits; }
+  RequestPolicy request_policy() const override { return options_.policy; }
 
   FetchSummary Fetch(FetchContext& context) override {
     key_ = RequireSecret(context, name_, "FRED_API_KEY");
     ApiClient api(context);
     std::vector<FetchedSeries> fetched;
-    for (const std::string& id : options_.series) fetched.push_back(FetchSeries(api, id));
+    std::vector<SeriesFailure> failures;
+    for (const std::string& id : options_.series) {
+      FetchOrRecordFailure(name_, id, failures, [&] { fetched.push_back(FetchSeries(api, id)); });
+    }
 
     SeriesLanding landing(context, name_);
     std::string extension = options_.format == FredFormat::kXml ? "xml" : "json";
@@ -149,9 +150,11 @@ class FredSource : public Source {
       landing.LandSeries(series.info, csv, raw, series.vintage);
     }
     FetchSummary summary = landing.Commit();
-    spdlog::info("source {}: fetched {} series in {} requests; {} objects landed, {} unchanged",
-                 name_, summary.series, api.requests(), summary.objects_landed,
-                 summary.objects_unchanged);
+    summary.failures = std::move(failures);
+    spdlog::info(
+        "source {}: fetched {} series in {} requests, {} failed; {} objects landed, {} unchanged",
+        name_, summary.series, api.requests(), summary.failures.size(), summary.objects_landed,
+        summary.objects_unchanged);
     return summary;
   }
 

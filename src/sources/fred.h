@@ -17,6 +17,8 @@
 //   page_size          rows per request, 1 to 100000 (default 100000)
 //   max_vintage_dates  vintage dates per ALFRED request, 1 to 2000 (default 2000)
 //   requests_per_minute, requests_per_day, requests_per_second  (default 120 per minute)
+//   max_attempts, retry_delay_seconds, max_retry_delay_seconds, timeout_seconds,
+//   max_response_mb      retries, timeout and response size (see ReadRequestPolicy)
 // The key comes from the secret FRED_API_KEY; without it the source is skipped.
 //
 // Requests follow `count`: pages are fetched with growing `offset` until all

@@ -119,13 +119,13 @@ TEST(FredSourceTest, RejectsShortPages) {
                         MakeResponse(200, ReadFixture("fred/observations_page_0.json")));
   harness.fetcher.Serve({"offset=3"},
                         MakeResponse(200, R"({"count":5,"offset":3,"limit":3,"observations":[]})"));
-  try {
-    MakeFred("series = [\"CPIAUCNS\"]\npage_size = 3\nmetadata = false\n")->Fetch(harness.context);
-    ADD_FAILURE() << "no error";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ErrorCode::kUnavailable);
-    EXPECT_NE(std::string(error.what()).find("offset 3 of 5"), std::string::npos) << error.what();
-  }
+  FetchSummary summary = MakeFred("series = [\"CPIAUCNS\"]\npage_size = 3\nmetadata = false\n")
+                             ->Fetch(harness.context);
+  ASSERT_EQ(summary.failures.size(), 1u);
+  EXPECT_EQ(summary.failures[0].series, "CPIAUCNS");
+  EXPECT_NE(summary.failures[0].message.find("offset 3 of 5"), std::string::npos)
+      << summary.failures[0].message;
+  EXPECT_TRUE(harness.zone.Entries("fred").empty());
 }
 
 TEST(FredSourceTest, SkipsWithoutKey) {
@@ -140,7 +140,7 @@ TEST(FredSourceTest, SkipsWithoutKey) {
   EXPECT_TRUE(harness.fetcher.requests.empty());
 }
 
-TEST(FredSourceTest, LandsNothingWhenAnyRequestFails) {
+TEST(FredSourceTest, FailedSeriesLandsNothingOfItsOwn) {
   ConnectorHarness harness;
   harness.secrets["FRED_API_KEY"] = kKey;
   harness.fetcher.Serve({"series_id=CPIAUCNS"},
@@ -148,9 +148,33 @@ TEST(FredSourceTest, LandsNothingWhenAnyRequestFails) {
   harness.fetcher.Serve({"series_id=BAD"},
                         MakeResponse(400, R"({"error_code":400,"error_message":"Bad Request."})"));
   auto source =
-      MakeFred("series = [\"CPIAUCNS\", \"BAD\"]\nfile_type = \"xml\"\nmetadata = false\n");
-  EXPECT_THROW(source->Fetch(harness.context), Error);
-  EXPECT_TRUE(harness.zone.Entries("fred").empty());
+      MakeFred("series = [\"BAD\", \"CPIAUCNS\"]\nfile_type = \"xml\"\nmetadata = false\n");
+  FetchSummary summary = source->Fetch(harness.context);
+
+  ASSERT_EQ(summary.failures.size(), 1u);
+  EXPECT_EQ(summary.failures[0].series, "BAD");
+  EXPECT_NE(summary.failures[0].message.find("Bad Request."), std::string::npos)
+      << summary.failures[0].message;
+  EXPECT_EQ(summary.series, 1);
+  EXPECT_TRUE(harness.zone.Latest("fred", "CPIAUCNS", ObjectKind::kSeries).has_value());
+  for (const LandingEntry& entry : harness.zone.Entries("fred")) {
+    EXPECT_EQ(entry.series.find("BAD"), std::string::npos) << entry.series;
+  }
+}
+
+TEST(FredSourceTest, RejectedKeyFailsWholeSource) {
+  ConnectorHarness harness;
+  harness.secrets["FRED_API_KEY"] = kKey;
+  harness.fetcher.Serve(
+      {"series_id="}, MakeResponse(400, ReadFixture("fred/error_400_api_key_not_registered.json")));
+  auto source = MakeFred("series = [\"CPIAUCNS\", \"GDP\"]\nmetadata = false\n");
+  try {
+    source->Fetch(harness.context);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kUnauthenticated) << error.what();
+  }
+  EXPECT_EQ(harness.fetcher.requests.size(), 1u) << "the second series must not be requested";
 }
 
 struct ConfigCase {
@@ -171,6 +195,11 @@ TEST(FredSourceTest, RejectsInvalidOptions) {
       {"series = [\"GDP\"]\nrequests_per_minute = 0\n", "requests_per_minute"},
       {"series = [\"GDP\"]\nurl = \"https://a.test\"\n", "base_url"},
       {"series = [\"GDP\"]\nseries_typo = 1\n", "series_typo"},
+      {"series = [\"GDP\"]\nmax_attempts = 0\n", "max_attempts"},
+      {"series = [\"GDP\"]\ntimeout_seconds = 0\n", "timeout_seconds"},
+      {"series = [\"GDP\"]\nretry_delay_seconds = 2\nmax_retry_delay_seconds = 1\n",
+       "max_retry_delay_seconds"},
+      {"series = [\"GDP\"]\nmax_response_mb = 0\n", "max_response_mb"},
   };
   for (const ConfigCase& test : cases) {
     SCOPED_TRACE(test.options);
@@ -186,9 +215,24 @@ TEST(FredSourceTest, RejectsInvalidOptions) {
 }
 
 TEST(FredSourceTest, DeclaresRateLimits) {
-  EXPECT_EQ(MakeFred("series = [\"GDP\"]\n")->rate_limits().per_minute, 120);
-  EXPECT_EQ(MakeFred("series = [\"GDP\"]\nrequests_per_minute = 30\n")->rate_limits().per_minute,
+  EXPECT_EQ(MakeFred("series = [\"GDP\"]\n")->request_policy().limits.per_minute, 120);
+  EXPECT_EQ(MakeFred("series = [\"GDP\"]\nrequests_per_minute = 30\n")
+                ->request_policy()
+                .limits.per_minute,
             30);
+}
+
+TEST(FredSourceTest, ReadsRequestPolicy) {
+  RequestPolicy policy =
+      MakeFred(
+          "series = [\"GDP\"]\nmax_attempts = 2\nretry_delay_seconds = 0.05\n"
+          "max_retry_delay_seconds = 0.5\ntimeout_seconds = 1.5\nmax_response_mb = 2\n")
+          ->request_policy();
+  EXPECT_EQ(policy.retry.max_attempts, 2);
+  EXPECT_EQ(policy.retry.initial_delay, std::chrono::milliseconds(50));
+  EXPECT_EQ(policy.retry.max_delay, std::chrono::milliseconds(500));
+  EXPECT_EQ(policy.timeout, std::chrono::milliseconds(1500));
+  EXPECT_EQ(policy.max_response_bytes, size_t{2} << 20);
 }
 
 // Serves the recorded ALFRED history of GDP the way ALFRED does: each window's

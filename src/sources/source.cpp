@@ -1,5 +1,7 @@
 #include "sources/source.h"
 
+#include <spdlog/spdlog.h>
+
 #include <map>
 
 #include "core/error.h"
@@ -24,6 +26,27 @@ std::string RequireSecret(const FetchContext& context, const std::string& source
                         " or run `macropipe secrets set " + name + "`");
   }
   return *value;
+}
+
+bool FetchOrRecordFailure(const std::string& source, const std::string& series,
+                          std::vector<SeriesFailure>& failures,
+                          const std::function<void()>& fetch) {
+  try {
+    fetch();
+    return true;
+  } catch (const Error& error) {
+    ErrorCode code = error.code();
+    if (code == ErrorCode::kUnauthenticated) throw;
+    bool deferred = code == ErrorCode::kQuotaExhausted;
+    if (deferred) {
+      spdlog::warn("source {}: series {} deferred: {}", source, series, error.what());
+    } else {
+      spdlog::error("source {}: series {} failed ({}): {}", source, series, ErrorCodeName(code),
+                    error.what());
+    }
+    failures.push_back({series, error.what(), code, deferred});
+    return false;
+  }
 }
 
 bool RegisterSourceType(const std::string& type, SourceFactory factory) {

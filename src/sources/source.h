@@ -8,6 +8,8 @@
 // REGISTER_SOURCE; nothing else changes.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -19,6 +21,7 @@
 #include "core/error.h"
 #include "http/fetcher.h"
 #include "http/http_client.h"
+#include "http/retry_policy.h"
 #include "landing/landing_zone.h"
 
 namespace macropipe {
@@ -48,18 +51,47 @@ class SourceSkipped : public Error {
 std::string RequireSecret(const FetchContext& context, const std::string& source,
                           const std::string& name);
 
+// A series (or a request serving several series) that could not be fetched,
+// with the reason; the connector lands the others.
+struct SeriesFailure {
+  std::string series;
+  std::string message;
+  ErrorCode code = ErrorCode::kInternal;
+  // True when the source's daily quota ran out first: the series was not
+  // requested and a run after the quota resets fetches it.
+  bool deferred = false;
+};
+
 struct FetchSummary {
   int objects_landed = 0;     // New versions stored.
   int objects_unchanged = 0;  // Fetched, but identical to what was landed before.
   int series = 0;             // Series seen in the response.
+  std::vector<SeriesFailure> failures;
+};
+
+// Runs `fetch`, which fetches and parses `series`, and returns true. When it
+// throws an Error, logs it under `source`, adds it to `failures` (deferred
+// for an exhausted daily quota) and returns false. A rejected key concerns
+// every series of the source, so that Error propagates.
+bool FetchOrRecordFailure(const std::string& source, const std::string& series,
+                          std::vector<SeriesFailure>& failures, const std::function<void()>& fetch);
+
+// The sending rules of a source's requests: rate limits, retries, timeout and
+// the largest accepted response.
+struct RequestPolicy {
+  RateLimits limits;
+  RetryPolicy retry;
+  std::chrono::milliseconds timeout{60000};  // Per attempt, connecting included.
+  size_t max_response_bytes = HttpOptions::kDefaultMaxBodyBytes;
 };
 
 class Source {
  public:
   virtual ~Source() = default;
   virtual const std::string& name() const = 0;
-  // The source's request limits, enforced across everything that uses it.
-  virtual RateLimits rate_limits() const { return {}; }
+  // Returns the rules for sending the source's requests. Its rate limits
+  // apply across everything that uses the source.
+  virtual RequestPolicy request_policy() const { return {}; }
   // Fetches, parses and lands everything this source is configured for.
   // Parsing happens before anything is landed, so malformed input lands nothing.
   virtual FetchSummary Fetch(FetchContext& context) = 0;

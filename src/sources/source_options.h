@@ -1,7 +1,7 @@
 // Config options that every API connector reads the same way.
 //
 //   std::string base = ReadBaseUrl(options, "https://api.stlouisfed.org/fred");
-//   RateLimits limits = ReadRateLimits(options, defaults);
+//   RequestPolicy policy = ReadRequestPolicy(options, {.per_minute = 120});
 //
 // Free functions; each call reads keys from the given OptionReader.
 #pragma once
@@ -11,6 +11,7 @@
 
 #include "core/config.h"
 #include "http/fetcher.h"
+#include "sources/source.h"
 
 namespace macropipe {
 
@@ -20,9 +21,16 @@ namespace macropipe {
 // is not an http, https or file URL.
 std::string ReadBaseUrl(OptionReader& options, std::string_view default_url);
 
-// Reads `requests_per_second`, `requests_per_minute` and `requests_per_day`,
-// each replacing the default it names. Throws Error(kInvalidInput) naming the
-// file and line for a value that is not positive.
-RateLimits ReadRateLimits(OptionReader& options, const RateLimits& defaults);
+// Reads the keys of a RequestPolicy, each optional:
+//   requests_per_second, requests_per_minute, requests_per_day
+//                             each replaces the limit in `default_limits` it names
+//   max_attempts              tries per request, the first included, 1 to 20 (default 4)
+//   retry_delay_seconds       wait before the first retry, doubled for each
+//                             next one (default 1)
+//   max_retry_delay_seconds   the longest wait between tries (default 60)
+//   timeout_seconds           per try, connecting included (default 60)
+//   max_response_mb           the largest response body accepted, in MiB (default 512)
+// Throws Error(kInvalidInput) naming the file and line of a value out of range.
+RequestPolicy ReadRequestPolicy(OptionReader& options, const RateLimits& default_limits);
 
 }  // namespace macropipe

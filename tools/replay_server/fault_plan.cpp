@@ -81,8 +81,9 @@ std::string FaultKindName(FaultKind kind) {
 
 Fault ParseFault(const nlohmann::json& json) {
   if (!json.is_object()) ThrowInvalid("expected a JSON object, got " + json.dump());
-  static const std::array<const char*, 8> kFields = {"kind", "count",        "path",    "status",
-                                                     "body", "content_type", "headers", "delay_ms"};
+  static const std::array<const char*, 9> kFields = {"kind",         "count",   "path",
+                                                     "parameter",    "status",  "body",
+                                                     "content_type", "headers", "delay_ms"};
   for (const auto& [name, value] : json.items()) {
     if (std::find(kFields.begin(), kFields.end(), name) == kFields.end()) {
       ThrowInvalid("field '" + name + "' is unknown");
@@ -94,6 +95,10 @@ Fault ParseFault(const nlohmann::json& json) {
   fault.kind = KindFromName(StringField(json, "kind"));
   fault.count = IntegerField(json, "count", 1, 1, 1000000);
   fault.path = StringField(json, "path");
+  fault.parameter = StringField(json, "parameter");
+  if (!fault.parameter.empty() && fault.parameter.find('=') == std::string::npos) {
+    ThrowInvalid("parameter '" + fault.parameter + "' is not name=value");
+  }
   int default_status = fault.kind == FaultKind::kHtml ? 200 : 500;
   fault.status = IntegerField(json, "status", default_status, 100, 599);
   if (json.contains("body")) fault.body = StringField(json, "body");
@@ -139,10 +144,16 @@ void FaultPlan::Clear() {
   faults_.clear();
 }
 
-std::optional<Fault> FaultPlan::Take(const std::string& path) {
+std::optional<Fault> FaultPlan::Take(const std::string& path, const QueryParameters& parameters) {
   std::lock_guard lock(mutex_);
   for (auto it = faults_.begin(); it != faults_.end(); ++it) {
     if (!path.starts_with(it->path)) continue;
+    if (!it->parameter.empty()) {
+      size_t eq = it->parameter.find('=');
+      std::pair<std::string, std::string> wanted(it->parameter.substr(0, eq),
+                                                 it->parameter.substr(eq + 1));
+      if (std::find(parameters.begin(), parameters.end(), wanted) == parameters.end()) continue;
+    }
     Fault taken = *it;
     if (--it->count == 0) faults_.erase(it);
     return taken;
@@ -154,8 +165,10 @@ nlohmann::json FaultPlan::Pending() {
   std::lock_guard lock(mutex_);
   nlohmann::json list = nlohmann::json::array();
   for (const Fault& fault : faults_) {
-    list.push_back(
-        {{"kind", FaultKindName(fault.kind)}, {"count", fault.count}, {"path", fault.path}});
+    list.push_back({{"kind", FaultKindName(fault.kind)},
+                    {"count", fault.count},
+                    {"path", fault.path},
+                    {"parameter", fault.parameter}});
   }
   return list;
 }

@@ -10,6 +10,8 @@
 //   kind          status | slow | truncate | reset | empty | throttle | html
 //   count         how many requests it applies to (default 1)
 //   path          applies only to request paths starting with this (default all)
+//   parameter     "name=value": applies only to requests with that query
+//                 parameter, e.g. "series_id=GDP" (default all)
 //   status        HTTP status for status (default 500) and html (default 200)
 //   body          body for status, throttle and html, and the body truncate cuts
 //   content_type  Content-Type of that body
@@ -35,6 +37,8 @@
 #include <string>
 #include <vector>
 
+#include "http/query.h"
+
 namespace macropipe::replay {
 
 enum class FaultKind { kStatus, kSlow, kTruncate, kReset, kEmpty, kThrottle, kHtml };
@@ -43,6 +47,7 @@ struct Fault {
   FaultKind kind = FaultKind::kStatus;
   int count = 1;
   std::string path;
+  std::string parameter;  // "name=value", or empty for every request.
   int status = 500;
   std::optional<std::string> body;
   std::string content_type;
@@ -68,8 +73,9 @@ class FaultPlan {
  public:
   void Add(Fault fault);
   void Clear();
-  // Takes one use of the first fault that applies to `path`, or nullopt.
-  std::optional<Fault> Take(const std::string& path);
+  // Takes one use of the first fault that applies to a request for `path`
+  // with `parameters`, or nullopt.
+  std::optional<Fault> Take(const std::string& path, const QueryParameters& parameters = {});
   // The faults not yet used up, as JSON.
   nlohmann::json Pending();
 

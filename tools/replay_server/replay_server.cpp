@@ -140,8 +140,9 @@ void ReplayServer::HandleRecorded(const httplib::Request& request, httplib::Resp
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.latency_ms));
   }
 
-  const Recording* recording = index_.Match(request.method, request.path, ParametersOf(request));
-  if (std::optional<Fault> fault = faults_.Take(request.path)) {
+  QueryParameters parameters = ParametersOf(request);
+  const Recording* recording = index_.Match(request.method, request.path, parameters);
+  if (std::optional<Fault> fault = faults_.Take(request.path, parameters)) {
     stats_.CountFault(FaultKindName(fault->kind));
     spdlog::info("{} {}: injecting fault {}", request.method, request.path,
                  FaultKindName(fault->kind));
