@@ -47,6 +47,20 @@ class IngestSourceTask : public dag::TaskBody {
     for (const SourceFailure& skipped : summary.skipped) {
       context.logger().warn("skipped: {}", skipped.message);
     }
+    for (const SourceFailure& deferred : summary.deferred_series) {
+      context.logger().warn("series {} deferred: {}", deferred.source, deferred.message);
+    }
+    for (const SourceFailure& failed : summary.failed_series) {
+      context.logger().error("series {} failed: {}", failed.source, failed.message);
+    }
+    // The series that worked are landed; the try fails so that the failed
+    // ones are fetched again.
+    if (!summary.failed_series.empty()) {
+      throw Error(ErrorCode::kUnavailable, std::to_string(summary.failed_series.size()) +
+                                               " series failed, first " +
+                                               summary.failed_series.front().source + ": " +
+                                               summary.failed_series.front().message);
+    }
     context.logger().info("{} series, {} objects landed, {} unchanged", summary.fetched.series,
                           summary.fetched.objects_landed, summary.fetched.objects_unchanged);
     return {.rows_landed = summary.fetched.objects_landed};
