@@ -35,16 +35,6 @@ Page ParsePage(const httplib::Request& request) {
   return page;
 }
 
-nlohmann::json PagedList(const std::string& key, const std::vector<nlohmann::json>& items,
-                         const Page& page) {
-  nlohmann::json list = nlohmann::json::array();
-  auto total = static_cast<int64_t>(items.size());
-  for (int64_t i = page.offset; i < total && i < page.offset + page.limit; ++i) {
-    list.push_back(items[static_cast<size_t>(i)]);
-  }
-  return {{key, std::move(list)}, {"total_entries", total}};
-}
-
 nlohmann::json JsonBody(const httplib::Request& request) {
   nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {

@@ -35,9 +35,18 @@ std::optional<std::string> Parameter(const httplib::Request& request, const std:
 std::optional<int64_t> IntegerParameter(const httplib::Request& request, const std::string& name,
                                         int64_t minimum, int64_t maximum);
 
-// Returns {"<key>": items[offset, offset + limit), "total_entries": items.size()}.
-nlohmann::json PagedList(const std::string& key, const std::vector<nlohmann::json>& items,
-                         const Page& page);
+// Returns {"<key>": items[offset, offset + limit), "total_entries": items.size()},
+// converting only the items of the page with `to_json`.
+template <typename Item, typename ToJson>
+nlohmann::json PagedList(const std::string& key, const std::vector<Item>& items, const Page& page,
+                         ToJson to_json) {
+  nlohmann::json list = nlohmann::json::array();
+  auto total = static_cast<int64_t>(items.size());
+  for (int64_t i = page.offset; i < total && i < page.offset + page.limit; ++i) {
+    list.push_back(to_json(items[static_cast<size_t>(i)]));
+  }
+  return {{key, std::move(list)}, {"total_entries", total}};
+}
 
 // Parses the request body as a JSON object; throws Error(kInvalidInput) otherwise.
 nlohmann::json JsonBody(const httplib::Request& request);

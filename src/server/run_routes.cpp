@@ -13,6 +13,8 @@ namespace {
 
 using nlohmann::json;
 
+json Identity(const json& item) { return item; }
+
 json OptionalTime(const std::optional<dag::TimePoint>& time) {
   return time ? json(dag::FormatTime(*time)) : json();
 }
@@ -120,10 +122,8 @@ std::vector<dag::RunRecord> FilteredRuns(const ServerContext& context,
 void AddPipelineRoutes(httplib::Server& http, const ServerContext& context) {
   http.Get("/api/v1/pipelines",
            [&context](const httplib::Request& request, httplib::Response& response) {
-             std::vector<json> items;
-             for (const PipelineInfo& pipeline : KnownPipelines(context))
-               items.push_back(PipelineJson(pipeline));
-             WriteJson(response, PagedList("pipelines", items, ParsePage(request)));
+             WriteJson(response, PagedList("pipelines", KnownPipelines(context), ParsePage(request),
+                                           PipelineJson));
            });
   http.Get(R"(/api/v1/pipelines/([^/]+))", [&context](const httplib::Request& request,
                                                       httplib::Response& response) {
@@ -175,12 +175,9 @@ json GridJson(const ServerContext& context, const httplib::Request& request,
 void AddRunListRoutes(httplib::Server& http, const ServerContext& context) {
   http.Get("/api/v1/runs",
            [&context](const httplib::Request& request, httplib::Response& response) {
-             std::vector<json> items;
-             for (const dag::RunRecord& run :
-                  FilteredRuns(context, request, Parameter(request, "pipeline_id"))) {
-               items.push_back(RunJson(run));
-             }
-             WriteJson(response, PagedList("runs", items, ParsePage(request)));
+             std::vector<dag::RunRecord> runs =
+                 FilteredRuns(context, request, Parameter(request, "pipeline_id"));
+             WriteJson(response, PagedList("runs", runs, ParsePage(request), RunJson));
            });
   http.Get(R"(/api/v1/pipelines/([^/]+)/grid)",
            [&context](const httplib::Request& request, httplib::Response& response) {
@@ -251,14 +248,12 @@ json LogJson(const ServerContext& context, const httplib::Request& request) {
 }
 
 void AddTaskRoutes(httplib::Server& http, const ServerContext& context) {
-  http.Get(R"(/api/v1/runs/([^/]+)/taskInstances)", [&context](const httplib::Request& request,
-                                                               httplib::Response& response) {
-    std::vector<json> items;
-    for (const dag::TaskInstanceRecord& task : TaskInstancesOrThrow(context, request.matches[1])) {
-      items.push_back(TaskInstanceJson(task));
-    }
-    WriteJson(response, PagedList("task_instances", items, ParsePage(request)));
-  });
+  http.Get(R"(/api/v1/runs/([^/]+)/taskInstances)",
+           [&context](const httplib::Request& request, httplib::Response& response) {
+             WriteJson(response, PagedList("task_instances",
+                                           TaskInstancesOrThrow(context, request.matches[1]),
+                                           ParsePage(request), TaskInstanceJson));
+           });
   http.Get(R"(/api/v1/runs/([^/]+)/taskInstances/([^/]+))",
            [&context](const httplib::Request& request, httplib::Response& response) {
              WriteJson(response, TaskInstanceJson(FindTaskOrThrow(context, request.matches[1],
@@ -267,12 +262,10 @@ void AddTaskRoutes(httplib::Server& http, const ServerContext& context) {
   http.Get(R"(/api/v1/runs/([^/]+)/taskInstances/([^/]+)/tries)",
            [&context](const httplib::Request& request, httplib::Response& response) {
              FindTaskOrThrow(context, request.matches[1], request.matches[2]);
-             std::vector<json> items;
-             for (const dag::TryRecord& try_record :
-                  context.state_store->ListTries(request.matches[1], request.matches[2])) {
-               items.push_back(TryJson(try_record));
-             }
-             WriteJson(response, PagedList("tries", items, ParsePage(request)));
+             WriteJson(response, PagedList("tries",
+                                           context.state_store->ListTries(request.matches[1],
+                                                                          request.matches[2]),
+                                           ParsePage(request), TryJson));
            });
   http.Get(R"(/api/v1/runs/([^/]+)/taskInstances/([^/]+)/tries/([0-9]{1,6})/logs)",
            [&context](const httplib::Request& request, httplib::Response& response) {
@@ -293,7 +286,7 @@ void AddCapacityRoutes(httplib::Server& http, const ServerContext& context) {
                                   {"max_occupied_slots", pool.max_in_use}});
                }
              }
-             WriteJson(response, PagedList("pools", items, ParsePage(request)));
+             WriteJson(response, PagedList("pools", items, ParsePage(request), Identity));
            });
   http.Get("/api/v1/rateBudgets",
            [&context](const httplib::Request& request, httplib::Response& response) {
@@ -308,7 +301,7 @@ void AddCapacityRoutes(httplib::Server& http, const ServerContext& context) {
                                   {"used_today", budget.used_today}});
                }
              }
-             WriteJson(response, PagedList("rate_budgets", items, ParsePage(request)));
+             WriteJson(response, PagedList("rate_budgets", items, ParsePage(request), Identity));
            });
 }
 

@@ -72,14 +72,14 @@ void AddSeriesRoutes(httplib::Server& http, const ServerContext& context) {
            [&context](const httplib::Request& request, httplib::Response& response) {
              std::string search = Lower(Parameter(request, "search").value_or(""));
              std::optional<std::string> source = Parameter(request, "source");
-             std::vector<json> items;
-             for (const SeriesInfo& info : OpenWarehouse(context)->ListSeries()) {
+             std::vector<SeriesInfo> found;
+             for (SeriesInfo& info : OpenWarehouse(context)->ListSeries()) {
                if (source && info.source != *source) continue;
                bool matches = Lower(info.id).find(search) != std::string::npos ||
                               Lower(info.title).find(search) != std::string::npos;
-               if (matches) items.push_back(SeriesJson(info));
+               if (matches) found.push_back(std::move(info));
              }
-             WriteJson(response, PagedList("series", items, ParsePage(request)));
+             WriteJson(response, PagedList("series", found, ParsePage(request), SeriesJson));
            });
   // Metadata, and the landing objects each load of the series came from.
   http.Get(R"(/api/v1/series/([^/]+)/([^/]+))", [&context](const httplib::Request& request,
