@@ -140,7 +140,7 @@ HttpClient::~HttpClient() = default;
 
 HttpResponse HttpClient::Get(const std::string& url,
                              const std::vector<std::string>& extra_headers) {
-  return Perform(url, extra_headers, nullptr);
+  return Perform("GET", url, extra_headers, nullptr);
 }
 
 HttpResponse HttpClient::Post(const std::string& url, const std::string& body,
@@ -148,12 +148,25 @@ HttpResponse HttpClient::Post(const std::string& url, const std::string& body,
                               const std::vector<std::string>& extra_headers) {
   std::vector<std::string> headers = extra_headers;
   headers.push_back("Content-Type: " + content_type);
-  return Perform(url, headers, &body);
+  std::string_view body_view = body;
+  return Perform("POST", url, headers, &body_view);
 }
 
-HttpResponse HttpClient::Perform(const std::string& url,
+HttpResponse HttpClient::Send(const std::string& method, const std::string& url,
+                              std::string_view body,
+                              const std::vector<std::string>& extra_headers) {
+  // An empty Content-Type and Expect stop libcurl from adding its form type
+  // and from waiting for a 100 Continue before large bodies.
+  std::vector<std::string> headers = {"Content-Type:", "Expect:"};
+  headers.insert(headers.end(), extra_headers.begin(), extra_headers.end());
+  // A GET or HEAD has no body, and libcurl would turn one with a body into a POST.
+  bool has_body = method != "GET" && method != "HEAD";
+  return Perform(method, url, headers, has_body ? &body : nullptr);
+}
+
+HttpResponse HttpClient::Perform(const std::string& method, const std::string& url,
                                  const std::vector<std::string>& extra_headers,
-                                 const std::string* post_body) {
+                                 const std::string_view* body) {
   const std::string target = ReplaceOrigin(url, options_.origin);
   std::string redacted = RedactUrl(target);
   std::string path = FileUrlToPath(target);
@@ -192,20 +205,31 @@ HttpResponse HttpClient::Perform(const std::string& url,
     header_list = curl_slist_append(header_list, header.c_str());
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
-  if (post_body != nullptr) {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(post_body->size()));
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, post_body->data());
+  curl_slist* connect_to = nullptr;
+  for (const std::string& entry : options_.connect_to) {
+    connect_to = curl_slist_append(connect_to, entry.c_str());
+  }
+  curl_easy_setopt(curl, CURLOPT_CONNECT_TO, connect_to);
+  if (body != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
+    // A null pointer would make libcurl read the body from standard input.
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->empty() ? "" : body->data());
+  }
+  if (method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  if (method != "GET" && method != "POST" && method != "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
   }
 
   CURLcode code = curl_easy_perform(curl);
   curl_slist_free_all(header_list);
+  curl_slist_free_all(connect_to);
   if (sink.over_limit) ThrowBodyTooLarge(redacted, options_.max_body_bytes);
   if (code != CURLE_OK) ThrowTransportError(code, redacted, error_buffer, options_);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   char* effective = nullptr;
   curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective);
   response.effective_url = RedactUrl(effective != nullptr ? effective : target);
-  CheckBodyLength(response, redacted);
+  if (method != "HEAD") CheckBodyLength(response, redacted);
   return response;
 }
 

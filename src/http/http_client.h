@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace macropipe {
@@ -40,6 +41,10 @@ struct HttpOptions {
   // every http and https URL, so that a whole run can be pointed at a local
   // replay server. Only loopback origins are accepted: see CheckLoopbackOrigin.
   std::string origin;
+  // "HOST:PORT:CONNECT_HOST:CONNECT_PORT" entries (libcurl's CONNECT_TO): a
+  // request for HOST:PORT connects to CONNECT_HOST:CONNECT_PORT instead, with
+  // the URL's host still in the Host header and TLS checks.
+  std::vector<std::string> connect_to;
 
   static constexpr size_t kDefaultMaxBodyBytes = size_t{512} << 20;
 };
@@ -75,11 +80,17 @@ class HttpClient {
                     const std::string& content_type,
                     const std::vector<std::string>& extra_headers = {});
 
+  // Performs any method ("PUT", "HEAD", "DELETE", ...) with `body` as the
+  // request body, sent as it is with no Content-Type of its own; errors as
+  // for Get. GET and HEAD send no body, and a HEAD response has none.
+  HttpResponse Send(const std::string& method, const std::string& url, std::string_view body,
+                    const std::vector<std::string>& extra_headers = {});
+
  private:
   struct Handle;
-  // Performs a GET, or a POST when `post_body` is not null.
-  HttpResponse Perform(const std::string& url, const std::vector<std::string>& extra_headers,
-                       const std::string* post_body);
+  // Performs `method`, sending `body` when it is not null.
+  HttpResponse Perform(const std::string& method, const std::string& url,
+                       const std::vector<std::string>& extra_headers, const std::string_view* body);
 
   HttpOptions options_;
   std::unique_ptr<Handle> handle_;
