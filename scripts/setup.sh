@@ -12,6 +12,8 @@ packages=(
   # Tests and benchmarks; Chromium runs the browser test of the page.
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pandas python3-cryptography time
   chromium
+  # S3 tests: Debian's AWS command line reads back what macropipe wrote.
+  awscli
   # Forecasting: LibTorch, with an optimized BLAS instead of the reference one.
   libtorch-dev libopenblas0-pthread
 )
