@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "cli/landing_store.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "http/rate_budget_registry.h"
@@ -37,8 +38,8 @@ RequestExecutorOptions MakeExecutorOptions(const RequestPolicy& policy, const st
 
 }  // namespace
 
-Workspace::Workspace(const std::filesystem::path& data_dir)
-    : data_dir_(data_dir), store_(data_dir / "landing"), landing_(store_) {}
+Workspace::Workspace(const std::filesystem::path& data_dir, const LandingConfig& landing)
+    : data_dir_(data_dir), store_(OpenLandingStore(landing, data_dir)), landing_(*store_) {}
 
 Warehouse& Workspace::warehouse() {
   if (!warehouse_) {

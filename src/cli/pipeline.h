@@ -11,16 +11,17 @@
 #include "core/config.h"
 #include "etl/loader.h"
 #include "landing/landing_zone.h"
-#include "landing/local_object_store.h"
+#include "landing/object_store.h"
 #include "sources/source.h"
 #include "warehouse/warehouse.h"
 
 namespace macropipe {
 
-// The storage of one data directory: `<dir>/landing` and `<dir>/warehouse.db`.
+// The storage of one data directory: the landing store that `landing` names
+// (by default `<dir>/landing`) and `<dir>/warehouse.db`.
 class Workspace {
  public:
-  explicit Workspace(const std::filesystem::path& data_dir);
+  explicit Workspace(const std::filesystem::path& data_dir, const LandingConfig& landing = {});
 
   LandingZone& landing() { return landing_; }
   Warehouse& warehouse();
@@ -28,7 +29,7 @@ class Workspace {
 
  private:
   std::filesystem::path data_dir_;
-  LocalObjectStore store_;
+  std::unique_ptr<ObjectStore> store_;
   LandingZone landing_;
   std::unique_ptr<Warehouse> warehouse_;
 };

@@ -42,7 +42,7 @@ int RunIngest(const GlobalOptions& options, bool then_load) {
   }
   std::filesystem::path data_dir = DataDir(options, config);
   DataDirLock lock(data_dir);
-  Workspace workspace(data_dir);
+  Workspace workspace(data_dir, config.landing);
   IngestSummary ingest = IngestSources(config, workspace.landing(), data_dir);
   PrintIngest(ingest);
   // Load what the sources that worked have landed; when every source failed
@@ -68,13 +68,14 @@ int RunIngest(const GlobalOptions& options, bool then_load) {
 
 int RunLoad(const GlobalOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  std::filesystem::path data_dir = DataDir(options, LoadConfigOrEmpty(options));
-  if (!std::filesystem::is_directory(data_dir / "landing")) {
+  Config config = LoadConfigOrEmpty(options);
+  std::filesystem::path data_dir = DataDir(options, config);
+  if (config.landing.url.empty() && !std::filesystem::is_directory(data_dir / "landing")) {
     throw Error(ErrorCode::kNotFound, "nothing landed in " + data_dir.string() +
                                           ": run `macropipe ingest` first, or check --data-dir");
   }
   DataDirLock lock(data_dir);
-  Workspace workspace(data_dir);
+  Workspace workspace(data_dir, config.landing);
   Loader loader(workspace.landing(), workspace.warehouse());
   PrintLoad(loader.LoadPending());
   std::cout << "finished in " << Seconds(std::chrono::steady_clock::now() - start) << "\n";

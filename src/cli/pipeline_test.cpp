@@ -10,7 +10,10 @@
 #include <sstream>
 
 #include "core/files.h"
+#include "landing/s3_object_store.h"
+#include "moto_server.h"
 #include "replay_server.h"
+#include "secrets/scoped_environment_for_test.h"
 #include "sources/fredmd.h"
 #include "test_support.h"
 
@@ -28,11 +31,13 @@ std::string ReadText(const std::filesystem::path& path) {
   return buffer.str();
 }
 
-// Writes a config with one FRED-MD source reading `path`; returns the config path.
+// Writes a config with one FRED-MD source reading `path`; returns the config
+// path. `top` goes before the source's table, `extra` into it.
 std::string WriteFredMdConfig(const ScratchDir& dir, const std::string& path,
-                              const std::string& extra = "") {
+                              const std::string& extra = "", const std::string& top = "") {
   std::string config = (dir / "pipeline.toml").string();
-  WriteText(config, "[[sources]]\ntype = \"fred-md\"\nurl = \"file://" + path + "\"\n" + extra);
+  WriteText(config,
+            top + "[[sources]]\ntype = \"fred-md\"\nurl = \"file://" + path + "\"\n" + extra);
   return config;
 }
 
@@ -331,6 +336,73 @@ TEST(PipelineTest, SecondProcessOnSameDataDirStops) {
   EXPECT_NE(result.exit_code, 0);
   EXPECT_NE(result.err.find("in use by another macropipe process"), std::string::npos)
       << result.err;
+}
+
+// run, ingest and load with the landing zone in an S3 bucket (moto_server):
+// the same answers as with the local folder, and nothing landed locally.
+TEST(PipelineTest, LandsInS3Bucket) {
+  MotoServer* server = MotoServer::Shared();
+  if (server == nullptr) GTEST_SKIP() << MotoServer::MissingMessage();
+  std::string bucket = server->CreateBucket(true);
+  S3Options s3 = server->Options(bucket);
+  ScopedEnvironment environment;
+  environment.Set("AWS_ACCESS_KEY_ID", s3.credentials.access_key_id);
+  environment.Set("AWS_SECRET_ACCESS_KEY", s3.credentials.secret_access_key);
+  environment.Unset("AWS_SESSION_TOKEN");
+
+  ScratchDir dir;
+  std::string landing = "[landing]\nurl = \"s3://" + bucket + "/team/landing\"\nendpoint = \"" +
+                        server->Endpoint() + "\"\nregion = \"us-east-1\"\n";
+  std::string config = WriteFredMdConfig(dir, FixturePath("fredmd/1959-05.csv"), "", landing);
+  std::string out = RunCommand(dir, config, "ingest");
+  EXPECT_NE(out.find("5 objects landed"), std::string::npos) << out;
+  EXPECT_FALSE(std::filesystem::exists(dir / "data/landing"));
+  S3ObjectStore store(s3, {.prefix = "team/landing"});
+  EXPECT_FALSE(store.List("").empty());
+
+  out = RunCommand(dir, config, "load");
+  EXPECT_NE(out.find("4 objects loaded (0 already loaded)"), std::string::npos) << out;
+  config = WriteFredMdConfig(dir, FixturePath("fredmd/1959-06.csv"), "", landing);
+  out = RunCommand(dir, config, "run");
+  EXPECT_NE(out.find("9 inserted, 1 revised, 9 unchanged, 0 kept, 0 rejected"), std::string::npos)
+      << out;
+  EXPECT_EQ(Sql(dir,
+                "SELECT value FROM latest_observations WHERE series_id = 'S&P 500' AND "
+                "date = '1959-05-01'"),
+            "value\n57.9\n");
+}
+
+TEST(PipelineTest, S3LandingErrorsAreClear) {
+  ScratchDir dir;
+  struct Case {
+    std::string landing;
+    std::string expected;
+  };
+  const Case cases[] = {
+      {"landing = \"s3://\"\n", "name the bucket"},
+      {"landing = \"ftp://host/x\"\n", "use s3://bucket/prefix"},
+      {"[landing]\nurl = \"s3://b/p\"\naddressing = \"sideways\"\n", "\"path\" or \"virtual\""},
+      {"[landing]\nurl = \"s3://b/p\"\nregon = \"x\"\n", "regon"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.landing);
+    std::string config = WriteFredMdConfig(dir, FixturePath("fredmd/1959-05.csv"), "", c.landing);
+    std::string out = RunCommand(dir, config, "ingest", 2);
+    EXPECT_NE(out.find(c.expected), std::string::npos) << out;
+    EXPECT_NE(out.find("pipeline.toml line"), std::string::npos) << out;
+  }
+
+  ScopedEnvironment environment;
+  environment.Unset("AWS_ACCESS_KEY_ID");
+  environment.Unset("AWS_SECRET_ACCESS_KEY");
+  std::string config =
+      WriteFredMdConfig(dir, FixturePath("fredmd/1959-05.csv"), "",
+                        "[landing]\nurl = \"s3://b/p\"\nendpoint = \"http://127.0.0.1:9\"\n");
+  CommandResult result =
+      RunMacropipe("--data-dir " + (dir / "data").string() + " --config " + config + " ingest");
+  EXPECT_NE(result.exit_code, 0);
+  std::string out = result.out + result.err;
+  EXPECT_NE(out.find("no S3 credentials for landing s3://b/p"), std::string::npos) << out;
 }
 
 TEST(PipelineTest, IngestAndLoadRunSeparately) {

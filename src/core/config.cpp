@@ -22,6 +22,43 @@ constexpr char kFredMdCurrentUrl[] =
 
 std::string LineOf(const toml::node& node) { return std::to_string(node.source().begin.line); }
 
+// Reads the `landing` key, a URL or a table of S3 options, and checks it.
+LandingConfig ReadLandingConfig(const toml::table& root, OptionReader& reader) {
+  LandingConfig landing;
+  const toml::node* node = root.get("landing");
+  if (node == nullptr) return landing;
+  if (node->is_table()) {
+    OptionReader table = *reader.Table("landing");
+    landing.url = table.RequireString("url");
+    landing.where = table.Where("url");
+    landing.endpoint = table.String("endpoint").value_or("");
+    landing.region = table.String("region").value_or("");
+    landing.addressing = table.String("addressing").value_or("");
+    table.RejectUnknownKeys();
+  } else {
+    landing.url = reader.String("landing").value_or("");
+    landing.where = reader.Where("landing");
+  }
+
+  auto reject = [&](const std::string& what) {
+    throw Error(ErrorCode::kInvalidInput,
+                "invalid landing '" + landing.url + "' at " + landing.where + ": " + what);
+  };
+  if (landing.IsS3()) {
+    std::string_view rest = std::string_view(landing.url).substr(5);
+    if (rest.empty() || rest.front() == '/') reject("name the bucket, as in s3://bucket/prefix");
+  } else if (!landing.url.starts_with("file://")) {
+    reject("use s3://bucket/prefix or file:///absolute/path");
+  } else if (!landing.endpoint.empty() || !landing.region.empty() || !landing.addressing.empty()) {
+    reject("endpoint, region and addressing apply only to an s3:// landing");
+  }
+  if (!landing.addressing.empty() && landing.addressing != "path" &&
+      landing.addressing != "virtual") {
+    reject("addressing must be \"path\" or \"virtual\", not \"" + landing.addressing + "\"");
+  }
+  return landing;
+}
+
 }  // namespace
 
 OptionReader::OptionReader(const toml::table& table, std::string file, std::string where)
@@ -154,6 +191,7 @@ Config Config::Parse(std::string_view text, const std::string& origin) {
   config.path = origin;
   OptionReader reader(root, origin, "the top level");
   config.data_dir = reader.String("data_dir").value_or("");
+  config.landing = ReadLandingConfig(root, reader);
 
   reader.MarkRead("sources");
   const toml::node* sources = root.get("sources");

@@ -72,9 +72,29 @@ struct SourceConfig {
   int64_t line = 0;  // Line of the source's [[sources]] header in that file.
 };
 
+// Where the landing zone lives: the `landing` key, either a URL string or a
+// table with `url` and the S3 options.
+//
+//   landing = "s3://macro-data/landing"
+//   [landing]
+//   url = "s3://macro-data/landing"
+//   endpoint = "http://127.0.0.1:9000"   # Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS.
+//   region = "eu-west-1"                 # Default: AWS_REGION, AWS_DEFAULT_REGION, us-east-1.
+//   addressing = "path"                  # Or "virtual"; default: path with an endpoint.
+struct LandingConfig {
+  std::string url;  // Empty: the data directory's landing folder. Else s3:// or file://.
+  std::string endpoint;
+  std::string region;
+  std::string addressing;  // "", "path" or "virtual".
+  std::string where;       // "FILE line N, key 'landing' ...", for messages.
+
+  bool IsS3() const { return url.starts_with("s3://"); }
+};
+
 struct Config {
   std::string path;      // The file the config came from, or "<built-in>".
   std::string data_dir;  // Empty: use the command line's --data-dir or its default.
+  LandingConfig landing;
   std::vector<SourceConfig> sources;
 
   // Parses a TOML file. Throws Error(kInvalidInput or kNotFound) with file and line.

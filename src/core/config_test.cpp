@@ -119,6 +119,52 @@ TEST(ConfigTest, TableListRejectsOtherValues) {
   }
 }
 
+TEST(ConfigTest, ParsesLanding) {
+  EXPECT_TRUE(Config::Parse("", "pipeline.toml").landing.url.empty());
+
+  LandingConfig short_form = Config::Parse("landing = \"s3://bucket/a/b\"\n", "p.toml").landing;
+  EXPECT_EQ(short_form.url, "s3://bucket/a/b");
+  EXPECT_TRUE(short_form.IsS3());
+  EXPECT_TRUE(short_form.endpoint.empty());
+  EXPECT_NE(short_form.where.find("p.toml line 1"), std::string::npos) << short_form.where;
+
+  LandingConfig table =
+      Config::Parse(
+          "[landing]\nurl = \"s3://bucket\"\nendpoint = \"http://127.0.0.1:9000\"\n"
+          "region = \"eu-west-1\"\naddressing = \"virtual\"\n",
+          "p.toml")
+          .landing;
+  EXPECT_EQ(table.url, "s3://bucket");
+  EXPECT_EQ(table.endpoint, "http://127.0.0.1:9000");
+  EXPECT_EQ(table.region, "eu-west-1");
+  EXPECT_EQ(table.addressing, "virtual");
+
+  LandingConfig folder = Config::Parse("landing = \"file:///srv/landing\"\n", "p.toml").landing;
+  EXPECT_FALSE(folder.IsS3());
+}
+
+TEST(ConfigTest, RejectsBadLanding) {
+  struct Case {
+    std::string text;
+    std::string expected;
+  };
+  const Case cases[] = {
+      {"landing = \"s3:///prefix\"\n", "name the bucket"},
+      {"landing = \"/srv/landing\"\n", "use s3://bucket/prefix or file:///absolute/path"},
+      {"landing = 3\n", "landing"},
+      {"[landing]\nendpoint = \"http://h\"\n", "missing key 'url'"},
+      {"[landing]\nurl = \"file:///x\"\nregion = \"r\"\n", "apply only to an s3://"},
+      {"[landing]\nurl = \"s3://b\"\naddressing = \"dns\"\n", "not \"dns\""},
+      {"[landing]\nurl = \"s3://b\"\nbucket = \"b\"\n", "unknown key 'bucket'"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.text);
+    std::string message = ParseError(c.text);
+    EXPECT_NE(message.find(c.expected), std::string::npos) << message;
+    EXPECT_NE(message.find("pipeline.toml"), std::string::npos) << message;
+  }
+}
+
 TEST(ConfigTest, DefaultFetchesFredMd) {
   Config config = Config::Default();
   ASSERT_EQ(config.sources.size(), 1u);
