@@ -40,7 +40,7 @@ std::filesystem::path FindOnPath(const std::string& name) {
 }
 
 // Asks the kernel for a free loopback port. Another program may take it
-// before moto_server binds it; then the start fails and says so.
+// before moto_server binds it; then the start fails with a message.
 int FreeLoopbackPort() {
   int descriptor = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
@@ -98,7 +98,7 @@ MotoServer* MotoServer::Start(std::string& failure) {
     return nullptr;
   }
 
-  // moto takes a few seconds to import; poll until it answers.
+  // moto takes a few seconds to import; poll until it responds.
   HttpOptions options;
   options.connect_timeout = std::chrono::seconds(1);
   options.total_timeout = std::chrono::seconds(2);
@@ -118,7 +118,7 @@ MotoServer* MotoServer::Start(std::string& failure) {
     }
   }
   StopChild(pid);
-  failure = binary.string() + " did not answer on port " + port_text + " within 60 seconds";
+  failure = binary.string() + " did not respond on port " + port_text + " within 60 seconds";
   return nullptr;
 }
 

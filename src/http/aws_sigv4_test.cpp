@@ -231,18 +231,17 @@ TEST(SigV4SignerTest, MatchesClassicTestSuite) {
     AwsCredentials credentials = kSuiteCredentials;
     bool token_after = name == "post-sts-header-after";
     if (name == "get-vanilla-with-session-token" || token_after) {
-      std::optional<fs::path> context = RecordedFile(std::string(kVectorsFolder) +
-                                                     "/aws-signing-test-suite-v4/" + name +
-                                                     "/context.json");
+      std::optional<fs::path> context = RecordedFile(
+          std::string(kVectorsFolder) + "/aws-signing-test-suite-v4/" + name + "/context.json");
       ASSERT_TRUE(context.has_value());
       credentials.session_token = nlohmann::json::parse(ReadFile(*context))
                                       .at("credentials")
                                       .at("token")
                                       .get<std::string>();
     }
-    SigV4Signer signer(credentials, {.region = "us-east-1",
-                                     .service = "service",
-                                     .sign_session_token = !token_after});
+    SigV4Signer signer(
+        credentials,
+        {.region = "us-east-1", .service = "service", .sign_session_token = !token_after});
     RawRequest raw = ParseRawRequest(
         read(".req"), zip_variant ? FoldedLines::kRepeatHeader : FoldedLines::kJoinWithSpace);
     size_t given_headers = raw.request.headers.size();
@@ -303,9 +302,8 @@ TEST(SigV4SignerTest, MatchesSigningTestSuite) {
     EXPECT_EQ(header.signature, read("header-signature.txt"));
     HeaderList added(header_request.request.headers.begin() + static_cast<long>(given_headers),
                      header_request.request.headers.end());
-    std::string header_signed = header_request.request_line + "\n" +
-                                header_request.header_section + "\n" + HeaderLines(added) +
-                                "\n" + header_request.body;
+    std::string header_signed = header_request.request_line + "\n" + header_request.header_section +
+                                "\n" + HeaderLines(added) + "\n" + header_request.body;
     EXPECT_EQ(SortedHeadLines(header_signed), SortedHeadLines(read("header-signed-request.txt")));
 
     RawRequest query_request = ParseRawRequest(request_text, FoldedLines::kJoinWithSpace);

@@ -80,9 +80,9 @@ class HttpClient {
                     const std::string& content_type,
                     const std::vector<std::string>& extra_headers = {});
 
-  // Performs any method ("PUT", "HEAD", "DELETE", ...) with `body` as the
-  // request body, sent as it is with no Content-Type of its own; errors as
-  // for Get. GET and HEAD send no body, and a HEAD response has none.
+  // Performs any method ("PUT", "HEAD", "DELETE", ...) and sends `body` as it
+  // is, with no Content-Type of its own. GET and HEAD send no body, and a HEAD
+  // response has none. Errors are as for Get.
   HttpResponse Send(const std::string& method, const std::string& url, std::string_view body,
                     const std::vector<std::string>& extra_headers = {});
 

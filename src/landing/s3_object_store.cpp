@@ -73,14 +73,18 @@ class RangedReadBuffer : public std::streambuf {
 
 class RangedReadStream : public std::istream {
  public:
+  // A failed ranged GET rethrows its Error from the read that needed it,
+  // instead of looking like the end of the object.
   explicit RangedReadStream(std::unique_ptr<RangedReadBuffer> buffer)
-      : std::istream(buffer.get()), buffer_(std::move(buffer)) {}
+      : std::istream(buffer.get()), buffer_(std::move(buffer)) {
+    exceptions(std::ios::badbit);
+  }
 
  private:
   std::unique_ptr<RangedReadBuffer> buffer_;
 };
 
-// Throws when a 200 response carries an error document, as S3 may answer a
+// Throws when a 200 response carries an error document, as S3 may return for a
 // CompleteMultipartUpload or a CopyObject that failed after it started.
 void CheckBodyForError(const HttpResponse& response, const std::string& operation) {
   S3ErrorBody error = ParseS3Error(response.body);
@@ -264,7 +268,7 @@ S3ObjectStore::Address S3ObjectStore::Resolve(std::string_view key,
     try {
       version = HeadVersion(key, version_id);
     } catch (const Error& error) {
-      // S3 answers 400 for a version id that it could never have issued.
+      // S3 returns 400 for a version id that it could never have issued.
       if (error.code() != ErrorCode::kInvalidInput) throw;
     }
   } else if (ParseVersionId(std::string(version_id))) {

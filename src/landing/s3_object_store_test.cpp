@@ -51,7 +51,7 @@ INSTANTIATE_TEST_SUITE_P(
                                          }}),
     [](const ::testing::TestParamInfo<ObjectStoreBackend>& info) { return info.param.name; });
 
-// An S3 server that answers each request with a handler the test supplies,
+// An S3 server that responds to each request with a handler the test supplies,
 // recording what it was sent, for the failures moto_server cannot produce.
 class ScriptedS3Server {
  public:
@@ -231,7 +231,7 @@ TEST(S3ClientTest, AddressesPathAndVirtualHosted) {
             std::string::npos);
 }
 
-// A CompleteMultipartUpload answered with 200 and an error document fails the
+// A CompleteMultipartUpload that returns 200 and an error document fails the
 // put, and the upload is aborted.
 TEST(S3ObjectStoreTest, CompleteWithErrorBodyAbortsUpload) {
   ScriptedS3Server server([](const httplib::Request& request, httplib::Response& response) {
