@@ -36,9 +36,9 @@ class ParseAhead {
 
   struct Block {
     std::vector<ObservationRow> rows;
-    bool last = false;                   // The object's final block.
-    std::vector<RejectedRow> rejected;   // Set on the final block.
-    std::exception_ptr error;            // Set when opening or parsing failed.
+    bool last = false;                  // The object's final block.
+    std::vector<RejectedRow> rejected;  // Set on the final block.
+    std::exception_ptr error;           // Set when opening or parsing failed.
   };
 
   // Waits for the next block, in object order.
