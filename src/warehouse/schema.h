@@ -11,6 +11,10 @@
 //   SELECT date, value FROM observation_history
 //   WHERE series_id = 'CPIAUCSL' AND realtime_start <= '2024-06-01'
 //     AND realtime_end >= '2024-06-01' ORDER BY date;
+//
+// The forecast tables use only SQL that PostgreSQL also accepts: run ids are
+// assigned by the application, and values are DOUBLE PRECISION, because
+// PostgreSQL's REAL holds only single precision.
 #pragma once
 
 namespace macropipe {
@@ -65,6 +69,49 @@ CREATE TABLE IF NOT EXISTS rejected_rows (
   reason TEXT NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS forecast_runs (
+  run_id INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  source TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  data_vintage TEXT NOT NULL,
+  origin_month TEXT NOT NULL,
+  training_first TEXT NOT NULL,
+  training_last TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  model_file TEXT NOT NULL,
+  model_loaded INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS forecast_quantiles (
+  run_id INTEGER NOT NULL REFERENCES forecast_runs (run_id),
+  horizon INTEGER NOT NULL,
+  target_month TEXT NOT NULL,
+  p10 DOUBLE PRECISION NOT NULL,
+  p50 DOUBLE PRECISION NOT NULL,
+  p90 DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (run_id, horizon)
+);
+CREATE TABLE IF NOT EXISTS forecast_accumulated (
+  run_id INTEGER NOT NULL REFERENCES forecast_runs (run_id),
+  months INTEGER NOT NULL,
+  value DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (run_id, months)
+);
+CREATE TABLE IF NOT EXISTS forecast_importances (
+  run_id INTEGER NOT NULL REFERENCES forecast_runs (run_id),
+  stage TEXT NOT NULL,
+  input TEXT NOT NULL,
+  weight DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (run_id, stage, input)
+);
+CREATE TABLE IF NOT EXISTS forecast_attention (
+  run_id INTEGER NOT NULL REFERENCES forecast_runs (run_id),
+  horizon INTEGER NOT NULL,
+  relative_month INTEGER NOT NULL,
+  weight DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (run_id, horizon, relative_month)
+);
 CREATE VIEW IF NOT EXISTS observation_history AS
 SELECT s.source, s.series_id, o.date, o.realtime_start, o.realtime_end, o.value, o.batch_id
 FROM observations o JOIN series s ON s.series_key = o.series_key;

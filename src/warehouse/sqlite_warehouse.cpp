@@ -126,9 +126,13 @@ class SqliteWarehouse : public Warehouse {
   std::vector<SeriesInfo> FindSeries(const std::string& id, const std::string& source) override;
   std::vector<StoredObservation> Observations(const SeriesInfo& series,
                                               std::optional<Date> as_of) override;
+  int64_t StoreForecast(const ForecastRecord& record) override;
+  std::optional<ForecastRecord> ReadForecast(int64_t run_id) override;
   std::string Location() const override { return "sqlite://" + path_; }
 
  private:
+  void RequireWritable(const char* operation) const;
+  void InsertForecastRows(const ForecastRecord& record, int64_t run_id);
   int64_t UpsertSeries(const SeriesInfo& series, Date vintage);
   int64_t InsertBatch(const LoadRequest& request, int64_t series_key);
   PeriodHistory ReadHistory(int64_t series_key);
@@ -350,11 +354,16 @@ class SeriesLoader {
   SqliteStatement& set_start_;
 };
 
-LoadResult SqliteWarehouse::Load(const LoadRequest& request, ObservationStream& rows) {
+void SqliteWarehouse::RequireWritable(const char* operation) const {
   if (read_only_) {
-    throw Error(ErrorCode::kFailedPrecondition,
-                "the warehouse " + path_ + " was opened read-only; loads need write access");
+    throw Error(
+        ErrorCode::kFailedPrecondition,
+        "the warehouse " + path_ + " was opened read-only; " + operation + " need write access");
   }
+}
+
+LoadResult SqliteWarehouse::Load(const LoadRequest& request, ObservationStream& rows) {
+  RequireWritable("loads");
   std::lock_guard lock(mutex_);
   Transaction transaction(db_);
   LoadResult result;
@@ -593,6 +602,124 @@ std::vector<StoredObservation> SqliteWarehouse::Observations(const SeriesInfo& s
     observations.push_back(observation);
   }
   return observations;
+}
+
+int64_t SqliteWarehouse::StoreForecast(const ForecastRecord& record) {
+  RequireWritable("forecasts");
+  std::lock_guard lock(mutex_);
+  Transaction transaction(db_);
+  const ForecastRunInfo& run = record.run;
+  SqliteStatement& insert = db_.Cached(
+      "INSERT INTO forecast_runs (run_id, created_at, source, target_id, model, data_vintage, "
+      "origin_month, training_first, training_last, settings, model_file, model_loaded) "
+      "SELECT coalesce(max(run_id), 0) + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 "
+      "FROM forecast_runs RETURNING run_id");
+  const std::string* texts[] = {
+      &run.created_at,   &run.source,         &run.target_id,     &run.model,    &run.data_vintage,
+      &run.origin_month, &run.training_first, &run.training_last, &run.settings, &run.model_file};
+  for (int i = 0; i < 10; ++i) insert.Bind(i + 1, *texts[i]);
+  insert.Bind(11, static_cast<int64_t>(run.model_loaded ? 1 : 0));
+  if (!insert.Step()) throw Error(ErrorCode::kInternal, "forecast run insert returned no id");
+  int64_t run_id = insert.Int(0);
+  insert.Reset();
+  InsertForecastRows(record, run_id);
+  transaction.Commit();
+  return run_id;
+}
+
+void SqliteWarehouse::InsertForecastRows(const ForecastRecord& record, int64_t run_id) {
+  SqliteStatement& quantile = db_.Cached(
+      "INSERT INTO forecast_quantiles (run_id, horizon, target_month, p10, p50, p90) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  for (const HorizonForecast& row : record.horizons) {
+    quantile.Bind(1, run_id);
+    quantile.Bind(2, static_cast<int64_t>(row.horizon));
+    quantile.Bind(3, row.target_month);
+    quantile.Bind(4, row.p10);
+    quantile.Bind(5, row.p50);
+    quantile.Bind(6, row.p90);
+    quantile.Run();
+  }
+  SqliteStatement& accumulated =
+      db_.Cached("INSERT INTO forecast_accumulated (run_id, months, value) VALUES (?1, ?2, ?3)");
+  for (const AccumulatedForecast& row : record.accumulated) {
+    accumulated.Bind(1, run_id);
+    accumulated.Bind(2, static_cast<int64_t>(row.months));
+    accumulated.Bind(3, row.value);
+    accumulated.Run();
+  }
+  SqliteStatement& importance = db_.Cached(
+      "INSERT INTO forecast_importances (run_id, stage, input, weight) VALUES (?1, ?2, ?3, ?4)");
+  for (const ImportanceRecord& row : record.importances) {
+    importance.Bind(1, run_id);
+    importance.Bind(2, row.stage);
+    importance.Bind(3, row.input);
+    importance.Bind(4, row.weight);
+    importance.Run();
+  }
+  SqliteStatement& attention = db_.Cached(
+      "INSERT INTO forecast_attention (run_id, horizon, relative_month, weight) "
+      "VALUES (?1, ?2, ?3, ?4)");
+  for (const AttentionRecord& row : record.attention) {
+    attention.Bind(1, run_id);
+    attention.Bind(2, static_cast<int64_t>(row.horizon));
+    attention.Bind(3, static_cast<int64_t>(row.relative_month));
+    attention.Bind(4, row.weight);
+    attention.Run();
+  }
+}
+
+std::optional<ForecastRecord> SqliteWarehouse::ReadForecast(int64_t run_id) {
+  std::lock_guard lock(mutex_);
+  SqliteStatement& select_run = db_.Cached(
+      "SELECT created_at, source, target_id, model, data_vintage, origin_month, training_first, "
+      "training_last, settings, model_file, model_loaded FROM forecast_runs WHERE run_id = ?1");
+  select_run.Bind(1, run_id);
+  if (!select_run.Step()) {
+    select_run.Reset();
+    return std::nullopt;
+  }
+  ForecastRecord record;
+  ForecastRunInfo& run = record.run;
+  run.run_id = run_id;
+  std::string* texts[] = {
+      &run.created_at,   &run.source,         &run.target_id,     &run.model,    &run.data_vintage,
+      &run.origin_month, &run.training_first, &run.training_last, &run.settings, &run.model_file};
+  for (int i = 0; i < 10; ++i) *texts[i] = select_run.Text(i);
+  run.model_loaded = select_run.Int(10) != 0;
+  select_run.Reset();
+
+  SqliteStatement& quantiles = db_.Cached(
+      "SELECT horizon, target_month, p10, p50, p90 FROM forecast_quantiles WHERE run_id = ?1 "
+      "ORDER BY horizon");
+  quantiles.Bind(1, run_id);
+  while (quantiles.Step()) {
+    record.horizons.push_back({static_cast<int>(quantiles.Int(0)), std::string(quantiles.Text(1)),
+                               quantiles.Double(2), quantiles.Double(3), quantiles.Double(4)});
+  }
+  SqliteStatement& accumulated = db_.Cached(
+      "SELECT months, value FROM forecast_accumulated WHERE run_id = ?1 ORDER BY months");
+  accumulated.Bind(1, run_id);
+  while (accumulated.Step()) {
+    record.accumulated.push_back({static_cast<int>(accumulated.Int(0)), accumulated.Double(1)});
+  }
+  SqliteStatement& importances = db_.Cached(
+      "SELECT stage, input, weight FROM forecast_importances WHERE run_id = ?1 "
+      "ORDER BY stage DESC, weight DESC, input");
+  importances.Bind(1, run_id);
+  while (importances.Step()) {
+    record.importances.push_back({std::string(importances.Text(0)),
+                                  std::string(importances.Text(1)), importances.Double(2)});
+  }
+  SqliteStatement& attention = db_.Cached(
+      "SELECT horizon, relative_month, weight FROM forecast_attention WHERE run_id = ?1 "
+      "ORDER BY horizon, relative_month");
+  attention.Bind(1, run_id);
+  while (attention.Step()) {
+    record.attention.push_back({static_cast<int>(attention.Int(0)),
+                                static_cast<int>(attention.Int(1)), attention.Double(2)});
+  }
+  return record;
 }
 
 }  // namespace

@@ -28,6 +28,7 @@
 
 #include "core/date.h"
 #include "core/series.h"
+#include "warehouse/forecast_record.h"
 
 namespace macropipe {
 
@@ -134,6 +135,14 @@ class Warehouse {
   // The observations of a series as known on `as_of`, or the latest when unset.
   virtual std::vector<StoredObservation> Observations(const SeriesInfo& series,
                                                       std::optional<Date> as_of) = 0;
+
+  // Stores a forecast run and all its rows in one transaction and returns the
+  // new run id; ignores record.run.run_id. Throws Error and stores nothing if
+  // anything fails, and Error(kFailedPrecondition) on a read-only warehouse.
+  virtual int64_t StoreForecast(const ForecastRecord& record) = 0;
+
+  // The run stored as `run_id` with its rows in key order, or nullopt.
+  virtual std::optional<ForecastRecord> ReadForecast(int64_t run_id) = 0;
 
   // Where the warehouse lives, for messages.
   virtual std::string Location() const = 0;

@@ -327,5 +327,97 @@ TEST_P(WarehouseConformanceTest, SeriesCatalogueIsPerSource) {
   EXPECT_EQ(warehouse().FindSeries("A", "test")[0].frequency, "Monthly");
 }
 
+// A forecast run with values that are not exact in binary, to prove every
+// value comes back to the last bit.
+ForecastRecord SampleForecast() {
+  ForecastRecord record;
+  record.run = {0,
+                "2026-12-04T20:00:00Z",
+                "fred-md",
+                "CPIAUCSL",
+                "tft",
+                "2026-11-20",
+                "2026-10-01",
+                "1960-01-01",
+                "2026-10-01",
+                R"({"seed":1,"hidden_size":8})",
+                "/data/forecasts/tft-model.pt",
+                true};
+  for (int h = 1; h <= 3; ++h) {
+    record.horizons.push_back(
+        {h, "2026-1" + std::to_string(h - 1) + "-01", 0.1 / h, 0.2 / h, 0.3 / h});
+  }
+  record.accumulated = {{3, 0.0061234567890123}, {6, -1.0 / 3.0}};
+  record.importances = {
+      {"encoder", "CPIAUCSL", 0.7}, {"encoder", "S&P 500", 0.3}, {"decoder", "month_sin", 1.0}};
+  record.attention = {{1, -1, 0.25}, {1, 0, 0.75}, {2, -1, 1.0 / 7.0}};
+  return record;
+}
+
+TEST_P(WarehouseConformanceTest, ForecastRoundTrip) {
+  ForecastRecord record = SampleForecast();
+  int64_t run_id = warehouse().StoreForecast(record);
+  std::optional<ForecastRecord> stored = warehouse().ReadForecast(run_id);
+  ASSERT_TRUE(stored.has_value());
+
+  const ForecastRunInfo& run = stored->run;
+  EXPECT_EQ(run.run_id, run_id);
+  EXPECT_EQ(run.created_at, record.run.created_at);
+  EXPECT_EQ(run.source, record.run.source);
+  EXPECT_EQ(run.target_id, record.run.target_id);
+  EXPECT_EQ(run.model, record.run.model);
+  EXPECT_EQ(run.data_vintage, record.run.data_vintage);
+  EXPECT_EQ(run.origin_month, record.run.origin_month);
+  EXPECT_EQ(run.training_first, record.run.training_first);
+  EXPECT_EQ(run.training_last, record.run.training_last);
+  EXPECT_EQ(run.settings, record.run.settings);
+  EXPECT_EQ(run.model_file, record.run.model_file);
+  EXPECT_TRUE(run.model_loaded);
+
+  ASSERT_EQ(stored->horizons.size(), record.horizons.size());
+  for (size_t i = 0; i < record.horizons.size(); ++i) {
+    SCOPED_TRACE("horizon " + std::to_string(record.horizons[i].horizon));
+    EXPECT_EQ(stored->horizons[i].horizon, record.horizons[i].horizon);
+    EXPECT_EQ(stored->horizons[i].target_month, record.horizons[i].target_month);
+    EXPECT_EQ(stored->horizons[i].p10, record.horizons[i].p10);
+    EXPECT_EQ(stored->horizons[i].p50, record.horizons[i].p50);
+    EXPECT_EQ(stored->horizons[i].p90, record.horizons[i].p90);
+  }
+  ASSERT_EQ(stored->accumulated.size(), 2u);
+  EXPECT_EQ(stored->accumulated[0].months, 3);
+  EXPECT_EQ(stored->accumulated[0].value, record.accumulated[0].value);
+  EXPECT_EQ(stored->accumulated[1].value, record.accumulated[1].value);
+
+  // Importances come back by stage (encoder first), then by weight.
+  ASSERT_EQ(stored->importances.size(), 3u);
+  EXPECT_EQ(stored->importances[0].input, "CPIAUCSL");
+  EXPECT_EQ(stored->importances[1].input, "S&P 500");
+  EXPECT_EQ(stored->importances[1].weight, 0.3);
+  EXPECT_EQ(stored->importances[2].stage, "decoder");
+
+  ASSERT_EQ(stored->attention.size(), 3u);
+  EXPECT_EQ(stored->attention[0].relative_month, -1);
+  EXPECT_EQ(stored->attention[2].horizon, 2);
+  EXPECT_EQ(stored->attention[2].weight, 1.0 / 7.0);
+}
+
+TEST_P(WarehouseConformanceTest, ForecastRunIdsIncrease) {
+  int64_t first = warehouse().StoreForecast(SampleForecast());
+  int64_t second = warehouse().StoreForecast(SampleForecast());
+  EXPECT_EQ(second, first + 1);
+  EXPECT_FALSE(warehouse().ReadForecast(second + 1).has_value());
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM forecast_quantiles"), "6");
+}
+
+TEST_P(WarehouseConformanceTest, FailedForecastStoreLeavesNothing) {
+  warehouse().StoreForecast(SampleForecast());
+  ForecastRecord duplicate = SampleForecast();
+  duplicate.attention.push_back(duplicate.attention.front());  // Same key twice.
+  EXPECT_THROW(warehouse().StoreForecast(duplicate), Error);
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM forecast_runs"), "1");
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM forecast_attention"), "3");
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM forecast_importances"), "3");
+}
+
 }  // namespace
 }  // namespace macropipe::testing
