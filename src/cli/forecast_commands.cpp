@@ -1,6 +1,8 @@
 // `macropipe backtest`: builds the FRED-MD panel from the warehouse, runs the
 // out-of-sample backtest of the chosen models, prints the tables and writes
 // them as a Markdown report.
+// `macropipe forecast`: runs the forecast job on the latest data, stores the
+// run in the warehouse, prints its table and writes its charts.
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -14,8 +16,10 @@
 #include "cli/command.h"
 #include "cli/pipeline.h"
 #include "core/error.h"
+#include "core/files.h"
 #include "forecast/backtest.h"
 #include "forecast/backtest_report.h"
+#include "forecast/forecast_job.h"
 #include "forecast/panel.h"
 
 namespace macropipe {
@@ -208,6 +212,22 @@ int RunBacktestCommand(const GlobalOptions& global, const BacktestCommandOptions
   return 0;
 }
 
+int RunForecastCommand(const GlobalOptions& global, bool retrain) {
+  // Check the build first, so a build without LibTorch fails before any work.
+  forecast::RequireForecasting();
+  Config config = LoadConfigOrEmpty(global);
+  forecast::ForecastJobSettings settings = forecast::ReadForecastSettings(config);
+  std::filesystem::path data_dir = ExistingDataDir(global);
+  DataDirLock lock(data_dir);
+  Workspace workspace(data_dir);
+  forecast::ForecastJobResult result =
+      forecast::RunForecastJob(workspace.warehouse(), settings, {data_dir, retrain, ""});
+  std::cout << forecast::FormatForecastTable(result.record);
+  spdlog::info("forecast: wrote {} and {}", result.fan_chart.string(),
+               result.importance_chart.string());
+  return 0;
+}
+
 }  // namespace
 
 void AddForecastCommands(CLI::App& app, const GlobalOptions& options,
@@ -247,6 +267,17 @@ void AddForecastCommands(CLI::App& app, const GlobalOptions& options,
                       "repeatable");
   commands.push_back(
       {command, [&options, backtest] { return RunBacktestCommand(options, *backtest); }});
+
+  auto retrain = std::make_shared<bool>(false);
+  auto* forecast_command = app.add_subcommand(
+      "forecast",
+      "Forecast monthly inflation 1 to 12 months ahead with the TFT, store the run in the "
+      "warehouse and write its fan and importance charts as SVG; settings come from the "
+      "[forecast] table of --config");
+  forecast_command->add_flag("--retrain", *retrain,
+                             "Fit a new model even when the saved one fits the settings and data");
+  commands.push_back(
+      {forecast_command, [&options, retrain] { return RunForecastCommand(options, *retrain); }});
 }
 
 }  // namespace macropipe

@@ -16,6 +16,7 @@
 #include "secrets/scoped_environment_for_test.h"
 #include "sources/fredmd.h"
 #include "test_support.h"
+#include "xml_check.h"
 
 namespace macropipe::testing {
 namespace {
@@ -508,7 +509,7 @@ TEST(PipelineTest, UsageErrorsExitWithTwo) {
 
 TEST(PipelineTest, EveryCommandHasHelp) {
   for (const char* command :
-       {"", "run", "ingest", "load", "sql", "series", "series list", "series show"}) {
+       {"", "run", "ingest", "load", "sql", "series", "series list", "series show", "forecast"}) {
     SCOPED_TRACE(command);
     CommandResult result = RunMacropipe(std::string(command) + " --help");
     EXPECT_EQ(result.exit_code, 0);
@@ -847,6 +848,62 @@ TEST(PipelineTest, ExampleConfigRunsAgainstReplayServer) {
   EXPECT_NE(run.out.find("0 series failed, 0 deferred"), std::string::npos) << run.out;
   nlohmann::json stats = server.Stats();
   EXPECT_EQ(stats["rate_violations"], 0) << stats.dump();
+}
+
+// A [forecast] table with a TFT small enough to fit in seconds.
+constexpr char kTinyForecast[] =
+    "\n[forecast]\nseed = 3\nencoder_length = 6\nhidden_size = 4\nattention_heads = 1\n"
+    "max_epochs = 2\nensemble_size = 1\nthreads = 1\n";
+
+TEST(PipelineTest, ForecastStoresRunAndCharts) {
+  ScratchDir dir;
+  std::string config = WriteFredMdConfig(dir, FixturePath("forecast/fredmd-2007-12.csv"),
+                                         std::string("vintage = \"2008-01\"\n") + kTinyForecast);
+  RunCommand(dir, config, "run");
+  std::string forecast =
+      "--log-level warn --data-dir " + (dir / "data").string() + " forecast --config " + config;
+  CommandResult result = RunMacropipe(forecast);
+  if (!MACROPIPE_HAS_FORECASTING) {
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.err.find("has no forecasting"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("-DMACROPIPE_WITH_TORCH=ON"), std::string::npos) << result.err;
+    return;
+  }
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("Forecast run 1: CPIAUCSL"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("new fit"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("     12  2008-12"), std::string::npos) << result.out;
+  EXPECT_EQ(Sql(dir, "SELECT count(*), min(horizon), max(horizon) FROM forecast_quantiles"),
+            "count(*),min(horizon),max(horizon)\n12,1,12\n");
+  EXPECT_EQ(Sql(dir, "SELECT group_concat(months) FROM forecast_accumulated"),
+            "group_concat(months)\n3,6,12\n");
+  EXPECT_EQ(Sql(dir, "SELECT data_vintage, origin_month FROM forecast_runs"),
+            "data_vintage,origin_month\n2008-01-01,2007-12-01\n");
+  for (const char* chart : {"run-1-fan.svg", "run-1-importance.svg"}) {
+    SCOPED_TRACE(chart);
+    EXPECT_EQ(XmlProblem(ReadText(dir / "data" / "forecasts" / chart)), "");
+  }
+
+  // A second run forecasts from the saved model.
+  result = RunMacropipe(forecast);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("Forecast run 2: CPIAUCSL"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("saved model"), std::string::npos) << result.out;
+}
+
+TEST(PipelineTest, ForecastConfigErrorsNameLine) {
+  if (!MACROPIPE_HAS_FORECASTING) GTEST_SKIP() << "this build has no forecasting";
+  ScratchDir dir;
+  std::string config = WriteFredMdConfig(dir, FixturePath("forecast/fredmd-2007-12.csv"),
+                                         "\n[forecast]\nseed = 3\nhiden_size = 4\n");
+  RunCommand(dir, config, "run");
+  CommandResult result =
+      RunMacropipe("--data-dir " + (dir / "data").string() + " --config " + config + " forecast");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("unknown key 'hiden_size' in [forecast]"), std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("pipeline.toml line 7"), std::string::npos) << result.err;
+  EXPECT_EQ(Sql(dir, "SELECT count(*) FROM forecast_runs"), "count(*)\n0\n");
 }
 
 }  // namespace

@@ -232,6 +232,10 @@ Config Config::Parse(std::string_view text, const std::string& origin) {
       config.sources.push_back(std::move(source));
     }
   }
+  if (std::optional<OptionReader> forecast = reader.Table("forecast")) {
+    config.forecast =
+        std::shared_ptr<const toml::table>(document, root.get("forecast")->as_table());
+  }
   reader.RejectUnknownKeys();
   return config;
 }
@@ -240,6 +244,11 @@ Config Config::Default() {
   std::string text =
       std::string("[[sources]]\ntype = \"fred-md\"\nurl = \"") + kFredMdCurrentUrl + "\"\n";
   return Parse(text, "<built-in config>");
+}
+
+OptionReader ForecastOptions(const Config& config) {
+  static const toml::table kEmpty;
+  return OptionReader(config.forecast ? *config.forecast : kEmpty, config.path, "[forecast]");
 }
 
 OptionReader SourceOptions(const SourceConfig& source) {

@@ -96,6 +96,8 @@ struct Config {
   std::string data_dir;  // Empty: use the command line's --data-dir or its default.
   LandingConfig landing;
   std::vector<SourceConfig> sources;
+  // The [forecast] table, which the forecast job reads; null when absent.
+  std::shared_ptr<const toml::table> forecast;
 
   // Parses a TOML file. Throws Error(kInvalidInput or kNotFound) with file and line.
   static Config LoadFile(const std::string& path);
@@ -104,6 +106,10 @@ struct Config {
   // The built-in config: the current FRED-MD vintage from its public URL.
   static Config Default();
 };
+
+// Creates an OptionReader over the [forecast] table, or over an empty table
+// when the config has none.
+OptionReader ForecastOptions(const Config& config);
 
 // Creates an OptionReader over a source's table.
 OptionReader SourceOptions(const SourceConfig& source);

@@ -1,10 +1,12 @@
 #include "forecast/tft/tft_forecaster.h"
 
 #include <c10/core/InferenceMode.h>
+#include <torch/serialize.h>
 #include <torch/types.h>
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <string>
 
 #include "core/error.h"
@@ -57,6 +59,86 @@ std::vector<InputImportance> Importance(const std::vector<std::string>& names,
   return importance;
 }
 
+TftModelOptions ModelOptions(const TftSettings& settings, int64_t columns, int64_t entities) {
+  return TftModelOptions{.observed_inputs = columns,
+                         .known_inputs = kKnownInputCount,
+                         .entities = entities,
+                         .hidden_size = settings.hidden_size,
+                         .attention_heads = settings.attention_heads,
+                         .dropout = settings.dropout,
+                         .encoder_length = settings.encoder_length,
+                         .decoder_length = settings.max_horizon};
+}
+
+// Identifies files written by TftForecaster::Save; raise the number when the
+// layout changes, so older files are rejected instead of misread.
+constexpr char kSaveFormat[] = "macropipe-tft-1";
+
+c10::List<std::string> StringList(const std::vector<std::string>& values) {
+  c10::List<std::string> list;
+  for (const std::string& value : values) list.push_back(value);
+  return list;
+}
+
+std::vector<std::string> ReadStrings(torch::serialize::InputArchive& archive,
+                                     const std::string& key) {
+  c10::IValue value;
+  archive.read(key, value);
+  std::vector<std::string> strings;
+  for (const c10::IValue& element : value.toListRef()) strings.push_back(element.toStringRef());
+  return strings;
+}
+
+// Doubles travel as float64 tensors, which keep every bit.
+torch::Tensor DoubleTensor(const std::vector<double>& values) {
+  return torch::tensor(at::ArrayRef<double>(values), torch::kFloat64);
+}
+
+std::vector<double> ReadDoubles(torch::serialize::InputArchive& archive, const std::string& key) {
+  torch::Tensor tensor;
+  archive.read(key, tensor);
+  tensor = tensor.to(torch::kFloat64).contiguous();
+  return std::vector<double>(tensor.data_ptr<double>(), tensor.data_ptr<double>() + tensor.numel());
+}
+
+void WriteImportance(torch::serialize::OutputArchive& archive, const std::string& key,
+                     const std::vector<InputImportance>& importance) {
+  std::vector<std::string> names;
+  std::vector<double> weights;
+  for (const InputImportance& input : importance) {
+    names.push_back(input.name);
+    weights.push_back(input.weight);
+  }
+  archive.write(key + "_names", StringList(names));
+  archive.write(key + "_weights", DoubleTensor(weights));
+}
+
+std::vector<InputImportance> ReadImportance(torch::serialize::InputArchive& archive,
+                                            const std::string& key) {
+  std::vector<std::string> names = ReadStrings(archive, key + "_names");
+  std::vector<double> weights = ReadDoubles(archive, key + "_weights");
+  std::vector<InputImportance> importance;
+  for (size_t i = 0; i < names.size() && i < weights.size(); ++i) {
+    importance.push_back({names[i], weights[i]});
+  }
+  return importance;
+}
+
+// The saved settings that must match the forecaster's own; threads may differ
+// because they change speed, not results.
+std::string SettingsDifference(const TftSettings& saved, const TftSettings& current) {
+  std::vector<std::pair<std::string, double>> before = TftSettingValues(saved);
+  std::vector<std::pair<std::string, double>> now = TftSettingValues(current);
+  for (size_t i = 0; i < before.size(); ++i) {
+    if (before[i].first != "threads" && before[i].second != now[i].second) {
+      return "setting " + before[i].first + " is " + std::to_string(before[i].second) +
+             " in the saved model but " + std::to_string(now[i].second) + " now";
+    }
+  }
+  if (saved.related_targets != current.related_targets) return "the related targets differ";
+  return "";
+}
+
 }  // namespace
 
 struct TftForecaster::Models {
@@ -64,6 +146,7 @@ struct TftForecaster::Models {
   std::vector<std::string> names;
   size_t target_column = 0;
   std::vector<TftModel> members;
+  int64_t entities = 1;
 };
 
 TftForecaster::TftForecaster(TftSettings settings) : settings_(std::move(settings)) {
@@ -120,16 +203,11 @@ void TftForecaster::Fit(const Panel& panel, size_t begin, size_t end) {
   auto columns = static_cast<int64_t>(panel.columns.size());
   WindowTensors training_tensors = ToTensors(training, encoder_length, horizons, columns);
   WindowTensors validation_tensors = ToTensors(validation, encoder_length, horizons, columns);
-  TftModelOptions model_options{.observed_inputs = columns,
-                                .known_inputs = kKnownInputCount,
-                                .entities = static_cast<int64_t>(targets.size()),
-                                .hidden_size = settings_.hidden_size,
-                                .attention_heads = settings_.attention_heads,
-                                .dropout = settings_.dropout,
-                                .encoder_length = encoder_length,
-                                .decoder_length = horizons};
+  auto entities = static_cast<int64_t>(targets.size());
+  TftModelOptions model_options = ModelOptions(settings_, columns, entities);
 
-  auto models = std::make_unique<Models>(Models{builder, panel.names, panel.target_column, {}});
+  auto models =
+      std::make_unique<Models>(Models{builder, panel.names, panel.target_column, {}, entities});
   history_.clear();
   for (int member = 0; member < settings_.ensemble_size; ++member) {
     uint64_t seed = settings_.seed + static_cast<uint64_t>(member);
@@ -234,6 +312,135 @@ std::vector<QuantileForecast> TftForecaster::Predict(const Panel& panel, size_t 
     last_attention_.weights.emplace_back(a[h - 1].data(), a[h - 1].data() + a.size(1));
   }
   return forecasts;
+}
+
+void TftForecaster::Save(const std::filesystem::path& path) const {
+  if (!models_) {
+    throw Error(ErrorCode::kFailedPrecondition, "TFT Save was called before Fit; fit first");
+  }
+  torch::serialize::OutputArchive archive;
+  archive.write("format", c10::IValue(std::string(kSaveFormat)));
+  std::vector<double> settings;
+  for (const auto& [name, value] : TftSettingValues(settings_)) settings.push_back(value);
+  archive.write("settings", DoubleTensor(settings));
+  archive.write("related_targets", StringList(settings_.related_targets));
+  archive.write("names", StringList(models_->names));
+  archive.write("target_column", c10::IValue(static_cast<int64_t>(models_->target_column)));
+  archive.write("entities", c10::IValue(models_->entities));
+
+  const WindowBuilder& builder = models_->builder;
+  std::vector<double> scalers;
+  for (const ColumnScaler& scaler : builder.scalers()) {
+    scalers.push_back(scaler.mean);
+    scalers.push_back(scaler.scale);
+  }
+  archive.write("scalers", DoubleTensor(scalers));
+  archive.write("time_scaler",
+                DoubleTensor({builder.time_scaler().mean, builder.time_scaler().scale}));
+  WriteImportance(archive, "encoder_importance", encoder_importance_);
+  WriteImportance(archive, "decoder_importance", decoder_importance_);
+  for (size_t i = 0; i < models_->members.size(); ++i) {
+    torch::serialize::OutputArchive member;
+    models_->members[i]->save(member);
+    archive.write("member" + std::to_string(i), member);
+  }
+
+  // Write beside the target and rename, so a failed save leaves the old file.
+  std::filesystem::path partial = path;
+  partial += ".partial";
+  std::ofstream file(partial, std::ios::binary | std::ios::trunc);
+  archive.save_to(file);
+  file.close();
+  std::error_code error;
+  if (file) std::filesystem::rename(partial, path, error);
+  if (!file || error) {
+    std::filesystem::remove(partial, error);
+    throw Error(ErrorCode::kPermissionDenied, "could not write the TFT model to " + path.string() +
+                                                  "; check the folder exists and is writable");
+  }
+}
+
+void TftForecaster::Load(const std::filesystem::path& path, const Panel& panel) {
+  if (!std::filesystem::is_regular_file(path)) {
+    throw Error(ErrorCode::kNotFound, "no saved TFT model at " + path.string());
+  }
+  ValidatePanel(panel);
+  torch::serialize::InputArchive archive;
+  bool readable = false;
+  try {
+    archive.load_from(path.string());
+    c10::IValue format;
+    readable = archive.try_read("format", format) && format.isString() &&
+               format.toStringRef() == kSaveFormat;
+  } catch (const c10::Error&) {
+    readable = false;
+  }
+  if (!readable) {
+    throw Error(ErrorCode::kInvalidInput,
+                path.string() + " is not a TFT model saved by this version of macropipe; " +
+                    "delete it or train again");
+  }
+
+  // The saved settings, read back by name in the order TftSettingValues lists them.
+  std::vector<double> values = ReadDoubles(archive, "settings");
+  ForecasterOptions options;
+  std::vector<std::pair<std::string, double>> names = TftSettingValues(settings_);
+  for (size_t i = 0; i < names.size() && i < values.size(); ++i) {
+    if (names[i].first == "seed") {
+      options.seed = static_cast<uint64_t>(values[i]);
+    } else {
+      options.settings[names[i].first] = values[i];
+    }
+  }
+  TftSettings saved = TftSettingsFromOptions(options);
+  saved.related_targets = ReadStrings(archive, "related_targets");
+  std::string difference = SettingsDifference(saved, settings_);
+  std::vector<std::string> columns = ReadStrings(archive, "names");
+  c10::IValue target_column;
+  archive.read("target_column", target_column);
+  if (difference.empty() && (columns != panel.names ||
+                             static_cast<size_t>(target_column.toInt()) != panel.target_column)) {
+    difference = "the saved model's columns or target differ from the panel's";
+  }
+  if (!difference.empty()) {
+    throw Error(ErrorCode::kFailedPrecondition,
+                "the TFT model saved at " + path.string() + " does not fit: " + difference);
+  }
+
+  std::vector<double> scaler_values = ReadDoubles(archive, "scalers");
+  std::vector<double> time_values = ReadDoubles(archive, "time_scaler");
+  std::vector<ColumnScaler> scalers;
+  for (size_t i = 0; i + 1 < scaler_values.size(); i += 2) {
+    scalers.push_back({scaler_values[i], scaler_values[i + 1]});
+  }
+  if (scalers.size() != columns.size() || time_values.size() != 2) {
+    throw Error(ErrorCode::kInvalidInput,
+                path.string() + " holds " + std::to_string(scalers.size()) + " scalers for " +
+                    std::to_string(columns.size()) + " columns; delete it or train again");
+  }
+  c10::IValue entities;
+  archive.read("entities", entities);
+  auto models = std::make_unique<Models>(
+      Models{WindowBuilder::Restore(std::move(scalers), {time_values[0], time_values[1]},
+                                    settings_.encoder_length, settings_.max_horizon),
+             columns,
+             panel.target_column,
+             {},
+             entities.toInt()});
+  TftModelOptions model_options =
+      ModelOptions(settings_, static_cast<int64_t>(columns.size()), models->entities);
+  for (int i = 0; i < settings_.ensemble_size; ++i) {
+    torch::serialize::InputArchive member;
+    archive.read("member" + std::to_string(i), member);
+    TftModel model(model_options);
+    model->load(member);
+    model->eval();
+    models->members.push_back(model);
+  }
+  encoder_importance_ = ReadImportance(archive, "encoder_importance");
+  decoder_importance_ = ReadImportance(archive, "decoder_importance");
+  history_.clear();
+  models_ = std::move(models);
 }
 
 std::unique_ptr<Forecaster> MakeTftForecaster(const TftSettings& settings) {

@@ -17,26 +17,12 @@
 #include <string>
 #include <vector>
 
-#include "forecast/forecaster.h"
+#include "forecast/explained_forecaster.h"
 #include "forecast/tft/tft_settings.h"
 
 namespace macropipe::forecast::tft {
 
-// The mean variable selection weight of one input over windows, months and
-// ensemble members. Weights of one selection network sum to 1.
-struct InputImportance {
-  std::string name;
-  double weight = 0.0;
-};
-
-// Attention of each forecast month over the encoder and decoder months,
-// averaged over heads and ensemble members.
-struct AttentionMap {
-  std::vector<int> offsets;  // Months relative to the origin: -(encoder_length - 1) .. max_horizon.
-  std::vector<std::vector<double>> weights;  // [horizon - 1][position]; each row sums to 1.
-};
-
-class TftForecaster : public Forecaster {
+class TftForecaster : public ExplainedForecaster {
  public:
   // Throws Error(kInvalidInput) for settings out of range.
   explicit TftForecaster(TftSettings settings = {});
@@ -66,11 +52,25 @@ class TftForecaster : public Forecaster {
   const std::vector<TrainingHistory>& training_history() const { return history_; }
   // Encoder inputs: the panel's columns, then the known inputs. Computed on
   // the training windows at the end of Fit.
-  const std::vector<InputImportance>& encoder_importance() const { return encoder_importance_; }
+  const std::vector<InputImportance>& encoder_importance() const override {
+    return encoder_importance_;
+  }
   // Decoder inputs: the known inputs only.
-  const std::vector<InputImportance>& decoder_importance() const { return decoder_importance_; }
-  // The attention of the last Predict, rows for horizons 1..max_horizon.
-  const AttentionMap& last_attention() const { return last_attention_; }
+  const std::vector<InputImportance>& decoder_importance() const override {
+    return decoder_importance_;
+  }
+  const AttentionMap& last_attention() const override { return last_attention_; }
+
+  std::vector<std::pair<std::string, double>> setting_values() const override {
+    return TftSettingValues(settings_);
+  }
+
+  // Saves the settings, scalers, column names, importances and every
+  // ensemble member's parameters in LibTorch's archive format.
+  void Save(const std::filesystem::path& path) const override;
+  // Loads a saved model; the saved settings must equal settings() except for
+  // threads, and the saved columns and target must equal the panel's.
+  void Load(const std::filesystem::path& path, const Panel& panel) override;
 
  private:
   struct Models;  // The trained networks and scalers; keeps LibTorch out of this header.

@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/files.h"
 #include "forecast/registry.h"
 #include "forecast/tft/window_builder.h"
+#include "test_support.h"
 
 namespace macropipe::forecast::tft {
 namespace {
@@ -199,6 +201,85 @@ TEST_F(FittedTftTest, RejectsBadPredictRequests) {
   EXPECT_THROW(tft_->Predict(*panel_, 100, 0), Error);
   EXPECT_THROW(tft_->Predict(*panel_, 10, 12), Error);  // Fewer than 12 rows up to the origin.
   EXPECT_THROW(tft_->Predict(*panel_, kRows, 12), Error);
+}
+
+TEST_F(FittedTftTest, SavedModelForecastsTheSame) {
+  macropipe::testing::ScratchDir dir;
+  tft_->Save(dir / "model.pt");
+  TftSettings settings = SmallSettings();
+  settings.threads = 1;  // Threads change speed only, so a saved model accepts others.
+  TftForecaster loaded(settings);
+  loaded.Load(dir / "model.pt", *panel_);
+
+  ExpectSameForecasts(loaded.Predict(*panel_, 120, 12), tft_->Predict(*panel_, 120, 12));
+  ASSERT_EQ(loaded.encoder_importance().size(), tft_->encoder_importance().size());
+  for (size_t i = 0; i < tft_->encoder_importance().size(); ++i) {
+    EXPECT_EQ(loaded.encoder_importance()[i].name, tft_->encoder_importance()[i].name);
+    EXPECT_EQ(loaded.encoder_importance()[i].weight, tft_->encoder_importance()[i].weight);
+  }
+  ASSERT_EQ(loaded.decoder_importance().size(), tft_->decoder_importance().size());
+  EXPECT_EQ(loaded.decoder_importance()[0].weight, tft_->decoder_importance()[0].weight);
+}
+
+TEST_F(FittedTftTest, LoadRejectsOtherSettingsOrColumns) {
+  macropipe::testing::ScratchDir dir;
+  tft_->Save(dir / "model.pt");
+  struct Case {
+    std::string name;
+    TftSettings settings;
+    Panel panel;
+    std::string message;
+  };
+  TftSettings wider = SmallSettings();
+  wider.hidden_size = 16;
+  TftSettings reseeded = SmallSettings();
+  reseeded.seed = 12;
+  Panel renamed = *panel_;
+  renamed.names[2] = "other";
+  std::vector<Case> cases = {
+      {"hidden size", wider, *panel_, "setting hidden_size is 8"},
+      {"seed", reseeded, *panel_, "setting seed is 11"},
+      {"columns", SmallSettings(), renamed, "columns or target differ"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    TftForecaster other(c.settings);
+    try {
+      other.Load(dir / "model.pt", c.panel);
+      ADD_FAILURE() << "Load accepted a model that does not fit";
+    } catch (const Error& error) {
+      EXPECT_EQ(error.code(), ErrorCode::kFailedPrecondition);
+      EXPECT_NE(std::string(error.what()).find(c.message), std::string::npos) << error.what();
+    }
+  }
+}
+
+TEST(TftForecasterTest, LoadRejectsMissingOrForeignFiles) {
+  macropipe::testing::ScratchDir dir;
+  WriteFileAtomically(dir / "notes.txt", "not a model");
+  struct Case {
+    std::string file;
+    ErrorCode code;
+  };
+  for (const Case& c :
+       {Case{"missing.pt", ErrorCode::kNotFound}, Case{"notes.txt", ErrorCode::kInvalidInput}}) {
+    SCOPED_TRACE(c.file);
+    TftForecaster tft(SmallSettings());
+    try {
+      tft.Load(dir / c.file, SyntheticPanel());
+      ADD_FAILURE() << "Load accepted " << c.file;
+    } catch (const Error& error) {
+      EXPECT_EQ(error.code(), c.code);
+      EXPECT_NE(std::string(error.what()).find(c.file), std::string::npos) << error.what();
+    }
+  }
+}
+
+TEST(TftForecasterTest, SaveBeforeFitFails) {
+  macropipe::testing::ScratchDir dir;
+  TftForecaster tft(SmallSettings());
+  EXPECT_THROW(tft.Save(dir / "model.pt"), Error);
+  EXPECT_FALSE(std::filesystem::exists(dir / "model.pt"));
 }
 
 TEST(TftForecasterTest, FixedSeedGivesBitwiseEqualForecasts) {

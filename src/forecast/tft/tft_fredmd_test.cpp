@@ -1,4 +1,5 @@
-// Trains a small TFT on a recorded FRED-MD vintage, when it is available.
+// Trains a small TFT on a recorded FRED-MD vintage, when it is available, and
+// runs the forecast job on it through the warehouse.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -6,8 +7,9 @@
 #include <string>
 
 #include "core/files.h"
-#include "forecast/tft/fredmd_panel.h"
+#include "forecast/forecast_job.h"
 #include "forecast/tft/tft_forecaster.h"
+#include "forecast/tft/warehouse_fixture.h"
 #include "sources/fredmd.h"
 #include "test_support.h"
 
@@ -16,42 +18,49 @@ namespace {
 
 constexpr char kVintage[] = "data/fredmd/2025-02.csv";
 
-TEST(TftFredMdTest, TrainsAndForecastsTwelveMonths) {
+TEST(TftFredMdTest, TrainsAndStoresForecasts) {
   auto path = macropipe::testing::RecordedFile(kVintage);
   if (!path) GTEST_SKIP() << macropipe::testing::RecordedDataMissing(kVintage);
-  FredMdFile file = ParseFredMd(ReadFile(*path), path->string());
-  Panel panel = FredMdPanel(
-      file, "CPIAUCSL", {"INDPRO", "UNRATE", "FEDFUNDS", "M2SL", "HOUST", "OILPRICEx", "CPIULFSL"});
+  macropipe::testing::ScratchDir dir;
+  std::unique_ptr<Warehouse> warehouse = OpenSqliteWarehouse((dir / "warehouse.db").string());
+  LoadFredMd(*warehouse, ParseFredMd(ReadFile(*path), path->string()), Date(2025, 2, 1));
+
+  // A short rolling window and a small model keep the test to seconds.
+  ForecastJobSettings settings;
+  settings.inputs = {"INDPRO", "UNRATE", "FEDFUNDS", "M2SL", "HOUST", "OILPRICEx", "CPIULFSL"};
+  settings.training_months = 240;
+  settings.model_settings = {{"hidden_size", 8}, {"attention_heads", 2}, {"max_epochs", 5},
+                             {"patience", 5},    {"ensemble_size", 1},   {"batch_size", 32}};
+  Panel panel = BuildForecastPanel(*warehouse, settings);
   ASSERT_GT(panel.months.size(), 700u);
-
-  TftSettings settings;
-  settings.hidden_size = 8;
-  settings.attention_heads = 2;
-  settings.max_epochs = 6;
-  settings.patience = 6;
-  settings.ensemble_size = 1;
-  settings.related_targets = {"CPIULFSL"};
-  TftForecaster tft(settings);
   size_t end = panel.months.size();
-  tft.Fit(panel, 0, end);
 
+  TftForecaster tft(TftSettingsFromOptions(ForecastModelOptions(settings)));
+  tft.Fit(panel, end - static_cast<size_t>(settings.training_months), end);
   const TrainingHistory& history = tft.training_history().at(0);
   ASSERT_GE(history.validation_loss.size(), 2u);
   double best = *std::min_element(history.validation_loss.begin(), history.validation_loss.end());
   EXPECT_LT(best, history.validation_loss.front());
   EXPECT_LT(history.training_loss.back(), history.training_loss.front());
 
-  std::vector<QuantileForecast> forecast = tft.Predict(panel, end - 1, 12);
-  ASSERT_EQ(forecast.size(), 12u);
-  for (const QuantileForecast& f : forecast) {
+  // The job finds the model saved where it looks and stores its forecasts.
+  CreateDirectories(dir / settings.output_dir);
+  tft.Save(dir / settings.output_dir / settings.model_file);
+  ForecastJobResult result = RunForecastJob(*warehouse, settings, {dir.path(), false, ""});
+  EXPECT_TRUE(result.record.run.model_loaded);
+  EXPECT_EQ(result.record.run.data_vintage, "2025-02-01");
+  std::optional<ForecastRecord> stored = warehouse->ReadForecast(result.record.run.run_id);
+  ASSERT_TRUE(stored.has_value());
+  std::vector<QuantileForecast> expected = tft.Predict(panel, end - 1, 12);
+  ASSERT_EQ(stored->horizons.size(), 12u);
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const HorizonForecast& f = stored->horizons[i];
     SCOPED_TRACE("horizon " + std::to_string(f.horizon));
-    EXPECT_TRUE(std::isfinite(f.p10));
-    EXPECT_TRUE(std::isfinite(f.p50));
-    EXPECT_TRUE(std::isfinite(f.p90));
+    EXPECT_EQ(f.p50, expected[i].p50);
     EXPECT_LE(f.p10, f.p50);
     EXPECT_LE(f.p50, f.p90);
-    // Monthly CPI inflation in percent stays within a few percent.
-    EXPECT_LT(std::abs(f.p50), 5.0);
+    // Monthly CPI inflation as a log change stays within a few percent.
+    EXPECT_LT(std::abs(f.p50), 0.05);
   }
 }
 

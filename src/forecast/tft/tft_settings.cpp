@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "forecast/forecast_config.h"
 
 namespace macropipe::forecast::tft {
 namespace {
@@ -23,6 +24,30 @@ void RequireInRange(const char* field, double value, double low, double high) {
                     "; it must be in [" + std::to_string(low) + ", " + std::to_string(high) + ")");
   }
 }
+
+// The numeric fields, by the names the registry options and the forecast
+// config use; kTftSettingNames lists the same names.
+struct IntegerField {
+  const char* name;
+  int TftSettings::*member;
+};
+struct RealField {
+  const char* name;
+  double TftSettings::*member;
+};
+constexpr IntegerField kIntegerFields[] = {{"encoder_length", &TftSettings::encoder_length},
+                                           {"max_horizon", &TftSettings::max_horizon},
+                                           {"hidden_size", &TftSettings::hidden_size},
+                                           {"attention_heads", &TftSettings::attention_heads},
+                                           {"batch_size", &TftSettings::batch_size},
+                                           {"max_epochs", &TftSettings::max_epochs},
+                                           {"patience", &TftSettings::patience},
+                                           {"ensemble_size", &TftSettings::ensemble_size},
+                                           {"threads", &TftSettings::threads}};
+constexpr RealField kRealFields[] = {{"dropout", &TftSettings::dropout},
+                                     {"learning_rate", &TftSettings::learning_rate},
+                                     {"gradient_clip_norm", &TftSettings::gradient_clip_norm},
+                                     {"validation_fraction", &TftSettings::validation_fraction}};
 
 // Stores the option `name`, when given, in an integer field.
 void ReadInteger(const ForecasterOptions& options, const std::string& name, int& field) {
@@ -44,27 +69,26 @@ void ReadReal(const ForecasterOptions& options, const std::string& name, double&
 }  // namespace
 
 TftSettings TftSettingsFromOptions(const ForecasterOptions& options) {
-  CheckSettings("tft", options,
-                {"encoder_length", "max_horizon", "hidden_size", "attention_heads", "dropout",
-                 "learning_rate", "batch_size", "max_epochs", "patience", "gradient_clip_norm",
-                 "validation_fraction", "ensemble_size", "threads"});
+  CheckSettings("tft", options, kTftSettingNames);
   TftSettings settings;
   settings.seed = options.seed;
-  ReadInteger(options, "encoder_length", settings.encoder_length);
-  ReadInteger(options, "max_horizon", settings.max_horizon);
-  ReadInteger(options, "hidden_size", settings.hidden_size);
-  ReadInteger(options, "attention_heads", settings.attention_heads);
-  ReadReal(options, "dropout", settings.dropout);
-  ReadReal(options, "learning_rate", settings.learning_rate);
-  ReadInteger(options, "batch_size", settings.batch_size);
-  ReadInteger(options, "max_epochs", settings.max_epochs);
-  ReadInteger(options, "patience", settings.patience);
-  ReadReal(options, "gradient_clip_norm", settings.gradient_clip_norm);
-  ReadReal(options, "validation_fraction", settings.validation_fraction);
-  ReadInteger(options, "ensemble_size", settings.ensemble_size);
-  ReadInteger(options, "threads", settings.threads);
+  for (const IntegerField& field : kIntegerFields) {
+    ReadInteger(options, field.name, settings.*field.member);
+  }
+  for (const RealField& field : kRealFields) ReadReal(options, field.name, settings.*field.member);
   ValidateTftSettings(settings);
   return settings;
+}
+
+std::vector<std::pair<std::string, double>> TftSettingValues(const TftSettings& settings) {
+  std::vector<std::pair<std::string, double>> values = {
+      {"seed", static_cast<double>(settings.seed)}};
+  for (const IntegerField& field : kIntegerFields) {
+    values.emplace_back(field.name, settings.*field.member);
+  }
+  for (const RealField& field : kRealFields)
+    values.emplace_back(field.name, settings.*field.member);
+  return values;
 }
 
 void ValidateTftSettings(const TftSettings& settings) {

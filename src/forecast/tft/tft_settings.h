@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "forecast/registry.h"
@@ -48,6 +49,10 @@ void ValidateTftSettings(const TftSettings& settings);
 // Throws Error(kInvalidInput) for an unknown name, a fractional value of an
 // integer field, or a value out of range.
 TftSettings TftSettingsFromOptions(const ForecasterOptions& options);
+
+// Every numeric setting by name, seed first, for records of a fit. The names
+// are those TftSettingsFromOptions reads.
+std::vector<std::pair<std::string, double>> TftSettingValues(const TftSettings& settings);
 
 // Losses per epoch of one model, in the scaled units the model trains in.
 struct TrainingHistory {

@@ -93,6 +93,16 @@ WindowBuilder WindowBuilder::Fit(const Panel& panel, size_t begin, size_t end, i
   return builder;
 }
 
+WindowBuilder WindowBuilder::Restore(std::vector<ColumnScaler> scalers, ColumnScaler time_scaler,
+                                     int encoder_length, int decoder_length) {
+  WindowBuilder builder;
+  builder.scalers_ = std::move(scalers);
+  builder.time_scaler_ = time_scaler;
+  builder.encoder_length_ = encoder_length;
+  builder.decoder_length_ = decoder_length;
+  return builder;
+}
+
 PreparedRows WindowBuilder::Prepare(const Panel& panel, size_t first, size_t last) const {
   PreparedRows rows;
   rows.first = first;

@@ -60,6 +60,10 @@ class WindowBuilder {
   static WindowBuilder Fit(const Panel& panel, size_t begin, size_t end, int encoder_length,
                            int decoder_length);
 
+  // Rebuilds a fitted builder from the parts a saved model keeps.
+  static WindowBuilder Restore(std::vector<ColumnScaler> scalers, ColumnScaler time_scaler,
+                               int encoder_length, int decoder_length);
+
   // Scales and fills rows [first, last), reading nothing outside them. Throws
   // Error(kInvalidInput) naming the column and month of an infinite value.
   PreparedRows Prepare(const Panel& panel, size_t first, size_t last) const;
@@ -76,6 +80,7 @@ class WindowBuilder {
   double Unscale(size_t column, double scaled) const;
 
   const std::vector<ColumnScaler>& scalers() const { return scalers_; }
+  const ColumnScaler& time_scaler() const { return time_scaler_; }
   int encoder_length() const { return encoder_length_; }
   int decoder_length() const { return decoder_length_; }
 
