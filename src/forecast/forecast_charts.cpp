@@ -69,6 +69,7 @@ void DrawGrid(SvgWriter& svg, const Axes& axes, const ChartHistory& history) {
   double step = TickStep(axes.high - axes.low, 5);
   int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step))));
   for (double tick = std::ceil(axes.low / step) * step; tick <= axes.high; tick += step) {
+    if (std::abs(tick) < 1e-9 * step) tick = 0;  // Keeps rounding from printing "-0.0".
     SvgPoint left = axes.At(0, tick);
     svg.Line(left, {kWidth - kRight, left.y}, {kGridColor, 1, ""});
     svg.Text(kLeft - 6, left.y + 4, Percent(tick, decimals), {.size = 11, .anchor = "end"});

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "core/error.h"
 #include "core/files.h"
@@ -134,6 +135,12 @@ ForecastRecord BuildRecord(const ExplainedForecaster& model,
   for (const InputImportance& input : model.decoder_importance()) {
     record.importances.push_back({"decoder", input.name, input.weight});
   }
+  // The order ReadForecast returns: encoder first, then by weight.
+  std::stable_sort(record.importances.begin(), record.importances.end(),
+                   [](const ImportanceRecord& a, const ImportanceRecord& b) {
+                     return std::tie(b.stage, b.weight, a.input) <
+                            std::tie(a.stage, a.weight, b.input);
+                   });
   const AttentionMap& attention = model.last_attention();
   for (size_t h = 0; h < attention.weights.size(); ++h) {
     for (size_t i = 0; i < attention.offsets.size(); ++i) {

