@@ -875,8 +875,8 @@ TEST(PipelineTest, ForecastStoresRunAndCharts) {
   EXPECT_NE(result.out.find("     12  2008-12"), std::string::npos) << result.out;
   EXPECT_EQ(Sql(dir, "SELECT count(*), min(horizon), max(horizon) FROM forecast_quantiles"),
             "count(*),min(horizon),max(horizon)\n12,1,12\n");
-  EXPECT_EQ(Sql(dir, "SELECT group_concat(months) FROM forecast_accumulated"),
-            "group_concat(months)\n3,6,12\n");
+  EXPECT_EQ(Sql(dir, "SELECT group_concat(months, ' ') AS months FROM forecast_accumulated"),
+            "months\n3 6 12\n");
   EXPECT_EQ(Sql(dir, "SELECT data_vintage, origin_month FROM forecast_runs"),
             "data_vintage,origin_month\n2008-01-01,2007-12-01\n");
   for (const char* chart : {"run-1-fan.svg", "run-1-importance.svg"}) {
