@@ -471,19 +471,20 @@ TEST_F(ApiServerTest, MetricsInPrometheusFormat) {
   }
 }
 
-// Writes a forecast into the tables `macropipe forecast` stores them in.
+// Writes a forecast into the tables `macropipe forecast` stores them in; the
+// warehouse schema creates them, and older warehouses lack them.
 void WriteForecast(const std::filesystem::path& warehouse) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(warehouse.string().c_str(), &db), SQLITE_OK);
   const char* sql = R"sql(
-    CREATE TABLE forecast_runs (run_id INTEGER PRIMARY KEY, created_at TEXT, source TEXT,
+    CREATE TABLE IF NOT EXISTS forecast_runs (run_id INTEGER PRIMARY KEY, created_at TEXT, source TEXT,
       target_id TEXT, model TEXT, data_vintage TEXT, origin_month TEXT, training_first TEXT,
       training_last TEXT, settings TEXT, model_file TEXT, model_loaded INTEGER);
-    CREATE TABLE forecast_quantiles (run_id INTEGER, horizon INTEGER, target_month TEXT,
+    CREATE TABLE IF NOT EXISTS forecast_quantiles (run_id INTEGER, horizon INTEGER, target_month TEXT,
       p10 REAL, p50 REAL, p90 REAL);
-    CREATE TABLE forecast_accumulated (run_id INTEGER, months INTEGER, value REAL);
-    CREATE TABLE forecast_importances (run_id INTEGER, stage TEXT, input TEXT, weight REAL);
-    CREATE TABLE forecast_attention (run_id INTEGER, horizon INTEGER, relative_month INTEGER,
+    CREATE TABLE IF NOT EXISTS forecast_accumulated (run_id INTEGER, months INTEGER, value REAL);
+    CREATE TABLE IF NOT EXISTS forecast_importances (run_id INTEGER, stage TEXT, input TEXT, weight REAL);
+    CREATE TABLE IF NOT EXISTS forecast_attention (run_id INTEGER, horizon INTEGER, relative_month INTEGER,
       weight REAL);
     INSERT INTO forecast_runs VALUES (1, '2024-05-01T00:00:00Z', 'test', 'X', 'ar', '2024-04-01',
       '2024-02-01', '2000-01-01', '2024-02-01', '{}', '', 0);
