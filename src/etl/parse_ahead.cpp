@@ -89,14 +89,11 @@ bool ParsedObjectStream::Next(ObservationRow& row) {
 }
 
 void ParsedObjectStream::Drain() {
-  while (!finished_) {
-    if (!started_ || !block_.last) {
-      block_ = ahead_.Take();
-      started_ = true;
-      continue;
-    }
-    finished_ = true;
+  while (!finished_ && !(started_ && block_.last)) {
+    block_ = ahead_.Take();
+    started_ = true;
   }
+  finished_ = true;
 }
 
 }  // namespace macropipe
