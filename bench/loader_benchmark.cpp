@@ -90,8 +90,8 @@ int Bare(const std::string& db_path, const std::string& csv, int copies) {
                         "INSERT INTO load_batches (series_key, object_key, object_version, "
                         "object_sha256, vintage_date, fetched_at, loaded_at) VALUES "
                         "(?1, ?2, 'v1', '', '2025-02-01', '', '') RETURNING batch_id");
-  // Rows go to SQLite in statements of kChunk rows, its fastest path from C
-  // (the loader does the same); the rest of each series goes one row at a time.
+  // Rows go to SQLite in statements of kChunk rows, as the loader sends them.
+  // The last rows of each series, fewer than a chunk, go one row at a time.
   constexpr int kChunk = 64;
   auto insert_sql = [](int count) {
     std::string sql =
