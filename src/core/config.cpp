@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <set>
 
+#include "core/date.h"
 #include "core/error.h"
 #include "core/files.h"
 
@@ -59,7 +60,127 @@ LandingConfig ReadLandingConfig(const toml::table& root, OptionReader& reader) {
   return landing;
 }
 
+// The task keys a [[sources]] table may hold. retry_delay_seconds,
+// max_retry_delay_seconds and timeout_seconds there are the connector's
+// per-request settings, so a source's tasks take those from [tasks].
+constexpr const char* kSourceTaskKeys[] = {"pool", "retries", "retry_exponential_backoff",
+                                           "retry_jitter"};
+
+// A name of a pool or a DAG: letters, digits, '-', '_' and '.', as Airflow allows.
+bool IsPlainName(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+std::optional<double> ReadSeconds(OptionReader& reader, const std::string& key, bool positive) {
+  std::optional<double> value = reader.Number(key);
+  if (value && !(positive ? *value > 0 : *value >= 0)) {
+    throw Error(ErrorCode::kInvalidInput,
+                "invalid " + reader.Where(key) + ": " + std::to_string(*value) + " is not " +
+                    (positive ? "greater than 0" : "0 or more") + " seconds");
+  }
+  return value;
+}
+
+// Reads a table of the root that holds only task keys, such as [tasks].
+TaskSettings ReadTaskTable(OptionReader& root, const std::string& key, const std::string& origin) {
+  std::optional<OptionReader> table = root.Table(key);
+  if (!table) return {};
+  TaskSettings settings = ReadTaskSettings(*table, origin + " [" + key + "]");
+  table->RejectUnknownKeys();
+  return settings;
+}
+
+DagConfig ReadDagTable(OptionReader& root, const toml::table& document, const std::string& origin) {
+  DagConfig dag;
+  std::optional<OptionReader> table = root.Table("dag");
+  if (!table) return dag;
+  dag.where = origin + " line " + LineOf(*document.get("dag"));
+  dag.id = table->String("id").value_or(dag.id);
+  if (!IsPlainName(dag.id)) {
+    throw Error(ErrorCode::kInvalidInput, "invalid DAG id '" + dag.id + "' at " +
+                                              table->Where("id") +
+                                              ": use letters, digits, '-', '_' or '.'");
+  }
+  dag.schedule = table->String("schedule").value_or(dag.schedule);
+  dag.time_zone = table->String("time_zone").value_or(dag.time_zone);
+  dag.start_date = table->String("start_date");
+  if (dag.start_date && !Date::TryParseIso(*dag.start_date)) {
+    throw Error(ErrorCode::kInvalidInput, "invalid start_date '" + *dag.start_date + "' at " +
+                                              table->Where("start_date") + ": write YYYY-MM-DD");
+  }
+  dag.catchup = table->Boolean("catchup").value_or(dag.catchup);
+  dag.worker_threads = table->Integer("worker_threads").value_or(dag.worker_threads);
+  if (dag.worker_threads < 1 || dag.worker_threads > 1024) {
+    throw Error(ErrorCode::kInvalidInput, "invalid " + table->Where("worker_threads") + ": " +
+                                              std::to_string(dag.worker_threads) +
+                                              " is not between 1 and 1024");
+  }
+  table->RejectUnknownKeys();
+  return dag;
+}
+
+std::map<std::string, int64_t> ReadPoolsTable(OptionReader& root, const toml::table& document) {
+  std::map<std::string, int64_t> pools;
+  std::optional<OptionReader> table = root.Table("pools");
+  if (!table) return pools;
+  for (const auto& [key, node] : *document.get("pools")->as_table()) {
+    std::string name(key.str());
+    std::optional<int64_t> slots = table->Integer(name);
+    if (!IsPlainName(name) || *slots < 1) {
+      throw Error(ErrorCode::kInvalidInput,
+                  "invalid pool at " + table->Where(name) +
+                      ": name it with letters, digits, '-', '_' or '.' and give it 1 or more "
+                      "slots, as in ingest = 10");
+    }
+    pools[name] = *slots;
+  }
+  return pools;
+}
+
 }  // namespace
+
+TaskSettings ReadTaskSettings(OptionReader& reader, std::string where, bool source_table) {
+  TaskSettings settings;
+  settings.where = std::move(where);
+  settings.pool = reader.String("pool");
+  settings.retries = reader.Integer("retries");
+  if (settings.retries && (*settings.retries < 0 || *settings.retries > 100)) {
+    throw Error(ErrorCode::kInvalidInput, "invalid " + reader.Where("retries") + ": " +
+                                              std::to_string(*settings.retries) +
+                                              " is not between 0 and 100");
+  }
+  if (!source_table) {
+    settings.retry_delay_seconds = ReadSeconds(reader, "retry_delay_seconds", false);
+    settings.max_retry_delay_seconds = ReadSeconds(reader, "max_retry_delay_seconds", false);
+    settings.timeout_seconds = ReadSeconds(reader, "timeout_seconds", true);
+  }
+  settings.retry_exponential_backoff = reader.Boolean("retry_exponential_backoff");
+  settings.retry_jitter = reader.Number("retry_jitter");
+  if (settings.retry_jitter && !(*settings.retry_jitter >= 0 && *settings.retry_jitter <= 1)) {
+    throw Error(ErrorCode::kInvalidInput, "invalid " + reader.Where("retry_jitter") + ": " +
+                                              std::to_string(*settings.retry_jitter) +
+                                              " is not between 0 and 1");
+  }
+  return settings;
+}
+
+TaskSettings TaskSettings::Over(const TaskSettings& defaults) const {
+  TaskSettings merged = *this;
+  auto fill = [](auto& field, const auto& fallback) {
+    if (!field) field = fallback;
+  };
+  fill(merged.pool, defaults.pool);
+  fill(merged.retries, defaults.retries);
+  fill(merged.retry_delay_seconds, defaults.retry_delay_seconds);
+  fill(merged.retry_exponential_backoff, defaults.retry_exponential_backoff);
+  fill(merged.max_retry_delay_seconds, defaults.max_retry_delay_seconds);
+  fill(merged.retry_jitter, defaults.retry_jitter);
+  fill(merged.timeout_seconds, defaults.timeout_seconds);
+  if (merged.where.empty()) merged.where = defaults.where;
+  return merged;
+}
 
 OptionReader::OptionReader(const toml::table& table, std::string file, std::string where)
     : table_(table), file_(std::move(file)), where_(std::move(where)) {}
@@ -192,6 +313,13 @@ Config Config::Parse(std::string_view text, const std::string& origin) {
   OptionReader reader(root, origin, "the top level");
   config.data_dir = reader.String("data_dir").value_or("");
   config.landing = ReadLandingConfig(root, reader);
+  config.dag = ReadDagTable(reader, root, origin);
+  config.pools = ReadPoolsTable(reader, root);
+  if (const toml::node* pools = root.get("pools")) {
+    config.pools_where = origin + " line " + LineOf(*pools);
+  }
+  config.task_defaults = ReadTaskTable(reader, "tasks", origin);
+  config.load_task = ReadTaskTable(reader, "load", origin);
 
   reader.MarkRead("sources");
   const toml::node* sources = root.get("sources");
@@ -229,6 +357,9 @@ Config Config::Parse(std::string_view text, const std::string& origin) {
       source.table = std::shared_ptr<const toml::table>(document, &table);
       source.file = origin;
       source.line = element.source().begin.line;
+      source.task = ReadTaskSettings(
+          source_reader, origin + " line " + LineOf(element) + ", source '" + source.name + "'",
+          true);
       config.sources.push_back(std::move(source));
     }
   }
@@ -257,6 +388,7 @@ OptionReader SourceOptions(const SourceConfig& source) {
       "source '" + source.name + "' ([[sources]] at line " + std::to_string(source.line) + ")");
   reader.String("type");
   reader.String("name");
+  for (const char* key : kSourceTaskKeys) reader.MarkRead(key);
   return reader;
 }
 

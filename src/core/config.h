@@ -1,5 +1,6 @@
-// The TOML configuration of a pipeline: where data lives and which sources to
-// fetch.
+// The TOML configuration of a pipeline: where data lives, which sources to
+// fetch, and how the DAG that runs them is scheduled ([dag], [pools], [tasks],
+// [load] and task keys in each [[sources]] table).
 //
 //   Config config = Config::LoadFile("pipeline.toml");
 //   for (const SourceConfig& source : config.sources) { ... }
@@ -11,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,13 +65,52 @@ class OptionReader {
   std::vector<std::string> read_keys_;
 };
 
+// Settings of DAG tasks: the pool, retries and timeout. Fields are unset
+// unless the config gives them; times are in seconds. The keys are pool,
+// retries, retry_delay_seconds, retry_exponential_backoff,
+// max_retry_delay_seconds, retry_jitter and timeout_seconds.
+struct TaskSettings {
+  std::optional<std::string> pool;
+  std::optional<int64_t> retries;
+  std::optional<double> retry_delay_seconds;
+  std::optional<bool> retry_exponential_backoff;
+  std::optional<double> max_retry_delay_seconds;
+  std::optional<double> retry_jitter;  // Fraction in [0, 1].
+  std::optional<double> timeout_seconds;
+  std::string where;  // "FILE line N, [table]", naming the settings in messages.
+
+  // Returns these settings with each unset field taken from `defaults`.
+  TaskSettings Over(const TaskSettings& defaults) const;
+};
+
+// Reads the task keys from `reader`, which names the table in messages. Throws
+// Error(kInvalidInput) naming file, line and key for a value out of range. In
+// a [[sources]] table (`source_table`), retry_delay_seconds,
+// max_retry_delay_seconds and timeout_seconds belong to the connector's
+// requests, so only pool, retries, retry_exponential_backoff and retry_jitter
+// are read.
+TaskSettings ReadTaskSettings(OptionReader& reader, std::string where, bool source_table = false);
+
+// The [dag] table: the DAG's id and schedule.
+struct DagConfig {
+  std::string id = "macropipe";
+  // "@once", "@hourly", "@daily", "@weekly", "@monthly", "@yearly" or five cron fields.
+  std::string schedule = "@once";
+  std::string time_zone = "UTC";          // IANA name the schedule is read in.
+  std::optional<std::string> start_date;  // YYYY-MM-DD: the first logical date.
+  bool catchup = true;                    // Run intervals missed while no scheduler ran.
+  int64_t worker_threads = 16;            // Task bodies running at once in the process.
+  std::string where;                      // "FILE line N" of [dag], for messages.
+};
+
 struct SourceConfig {
   std::string name;  // Unique within the config; names the landing folder.
   std::string type;  // Connector type, for example "fred-md".
   // The source's own table, for the connector to read its options from.
   std::shared_ptr<const toml::table> table;
-  std::string file;  // The config file the source came from, for messages.
-  int64_t line = 0;  // Line of the source's [[sources]] header in that file.
+  std::string file;   // The config file the source came from, for messages.
+  int64_t line = 0;   // Line of the source's [[sources]] header in that file.
+  TaskSettings task;  // Task keys given in the source's table.
 };
 
 // Where the landing zone lives: the `landing` key, either a URL string or a
@@ -98,6 +139,11 @@ struct Config {
   std::vector<SourceConfig> sources;
   // The [forecast] table, which the forecast job reads; null when absent.
   std::shared_ptr<const toml::table> forecast;
+  DagConfig dag;
+  std::map<std::string, int64_t> pools;  // [pools]: name = slots.
+  std::string pools_where;               // "FILE line N" of [pools], for messages.
+  TaskSettings task_defaults;            // [tasks]: for every task.
+  TaskSettings load_task;                // [load]: for the load task.
 
   // Parses a TOML file. Throws Error(kInvalidInput or kNotFound) with file and line.
   static Config LoadFile(const std::string& path);
@@ -111,7 +157,8 @@ struct Config {
 // when the config has none.
 OptionReader ForecastOptions(const Config& config);
 
-// Creates an OptionReader over a source's table.
+// Creates an OptionReader over a source's table, with the keys that every
+// source has (type, name and the task keys) marked as read.
 OptionReader SourceOptions(const SourceConfig& source);
 
 }  // namespace macropipe

@@ -68,6 +68,18 @@ TEST(ConfigTest, RejectsBadInputWithKeyAndLine) {
       {"source name with slash", "[[sources]]\nname = \"a/b\"\ntype = \"a\"\n", {"'a/b'"}},
       {"missing url names line", "\n[[sources]]\ntype = \"fred-md\"\n", {"'url'", "line 2"}},
       {"invalid toml", "[[sources]\n", {"invalid TOML", "line 1"}},
+      {"unknown dag key", "[dag]\nschedul = \"@daily\"\n", {"'schedul'", "line 2", "[dag]"}},
+      {"bad start date", "[dag]\nstart_date = \"2024-13-01\"\n", {"'2024-13-01'", "line 2"}},
+      {"zero worker threads", "[dag]\nworker_threads = 0\n", {"'worker_threads'", "line 2"}},
+      {"pool without slots", "[pools]\ningest = 0\n", {"'ingest'", "line 2", "1 or more"}},
+      {"pool slots not integer", "[pools]\ningest = \"ten\"\n", {"'ingest'", "an integer"}},
+      {"negative retries", "[tasks]\nretries = -1\n", {"'retries'", "line 2", "-1"}},
+      {"jitter above one", "[tasks]\nretry_jitter = 1.5\n", {"'retry_jitter'", "line 2"}},
+      {"zero timeout", "[load]\ntimeout_seconds = 0\n", {"'timeout_seconds'", "line 2"}},
+      {"unknown tasks key", "[tasks]\nretry = 2\n", {"'retry'", "line 2"}},
+      {"source retries wrong type",
+       "[[sources]]\ntype = \"fred-md\"\nurl = \"u\"\nretries = \"3\"\n",
+       {"'retries'", "line 4", "an integer"}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -163,6 +175,37 @@ TEST(ConfigTest, RejectsBadLanding) {
     EXPECT_NE(message.find(c.expected), std::string::npos) << message;
     EXPECT_NE(message.find("pipeline.toml"), std::string::npos) << message;
   }
+}
+
+TEST(ConfigTest, ParsesDagPoolsAndTaskSettings) {
+  Config config = Config::Parse(
+      "[dag]\nid = \"monthly\"\nschedule = \"30 8 15 * *\"\ntime_zone = \"America/New_York\"\n"
+      "start_date = \"2024-01-15\"\ncatchup = false\nworker_threads = 4\n"
+      "[pools]\ningest = 10\n"
+      "[tasks]\nretries = 2\nretry_delay_seconds = 30\nretry_jitter = 0.1\n"
+      "[load]\npool = \"default_pool\"\ntimeout_seconds = 600\n"
+      "[[sources]]\ntype = \"fred-md\"\nurl = \"u\"\npool = \"ingest\"\nretries = 5\n",
+      "pipeline.toml");
+  EXPECT_EQ(config.dag.id, "monthly");
+  EXPECT_EQ(config.dag.schedule, "30 8 15 * *");
+  EXPECT_EQ(config.dag.time_zone, "America/New_York");
+  EXPECT_EQ(config.dag.start_date, "2024-01-15");
+  EXPECT_FALSE(config.dag.catchup);
+  EXPECT_EQ(config.dag.worker_threads, 4);
+  EXPECT_EQ(config.pools, (std::map<std::string, int64_t>{{"ingest", 10}}));
+  TaskSettings source = config.sources[0].task.Over(config.task_defaults);
+  EXPECT_EQ(source.pool, "ingest");
+  EXPECT_EQ(source.retries, 5);
+  EXPECT_EQ(source.retry_delay_seconds, 30.0);
+  EXPECT_EQ(source.retry_jitter, 0.1);
+  EXPECT_EQ(source.timeout_seconds, std::nullopt);
+  TaskSettings load = config.load_task.Over(config.task_defaults);
+  EXPECT_EQ(load.pool, "default_pool");
+  EXPECT_EQ(load.retries, 2);
+  EXPECT_EQ(load.timeout_seconds, 600.0);
+  OptionReader options = SourceOptions(config.sources[0]);
+  options.String("url");
+  EXPECT_NO_THROW(options.RejectUnknownKeys());
 }
 
 TEST(ConfigTest, DefaultFetchesFredMd) {
