@@ -187,6 +187,7 @@ void LandingZone::WriteManifest(const std::string& source, const std::string& fe
                 static_cast<unsigned long long>(random() % 1000000));
   store_.Put(ManifestPrefix(source) + stamp + "-" + suffix + ".jsonl", text);
 
+  std::lock_guard lock(cache_mutex_);
   LoadManifest(source);
   for (const LandingEntry& entry : entries) {
     latest_[source][StreamKey(entry.kind, entry.series)] = entry;
@@ -203,6 +204,7 @@ void LandingZone::LoadManifest(const std::string& source) const {
 
 std::optional<LandingEntry> LandingZone::Latest(const std::string& source,
                                                 const std::string& series, ObjectKind kind) const {
+  std::lock_guard lock(cache_mutex_);
   LoadManifest(source);
   const auto& streams = latest_[source];
   auto it = streams.find(StreamKey(kind, series));

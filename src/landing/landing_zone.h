@@ -17,10 +17,13 @@
 // once; the same content under another vintage date gets a manifest entry of
 // its own that points at the stored version.
 //
-// A LandingZone is thread-compatible: use one per thread or guard it.
+// A LandingZone is thread-safe when its ObjectStore is: several threads may
+// land batches through one zone, which shares its cache of the newest entries
+// between them. A LandingBatch belongs to one thread.
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -101,11 +104,13 @@ class LandingZone {
 
   void WriteManifest(const std::string& source, const std::string& fetched_at,
                      const std::vector<LandingEntry>& entries);
-  // Loads a source's manifest into `latest_`, once.
+  // Loads a source's manifest into `latest_`, once. The caller holds cache_mutex_.
   void LoadManifest(const std::string& source) const;
 
   ObjectStore& store_;
-  // Newest entry per (source, kind, series), filled lazily from the manifest.
+  mutable std::mutex cache_mutex_;
+  // Newest entry per (source, kind, series), filled lazily from the manifest;
+  // guarded by cache_mutex_.
   mutable std::map<std::string, std::map<std::string, LandingEntry>> latest_;
 };
 

@@ -227,12 +227,29 @@ class AlphaVantageSource : public Source {
   const std::string& name() const override { return name_; }
   RequestPolicy request_policy() const override { return policy_; }
 
-  FetchSummary Fetch(FetchContext& context) override {
+  FetchSummary Fetch(FetchContext& context) override { return FetchRequests(context, requests_); }
+
+  std::vector<std::string> Parts() const override {
+    std::vector<std::string> symbols;
+    for (const Request& request : requests_) symbols.push_back(request.symbol);
+    return symbols;
+  }
+
+  FetchSummary FetchPart(FetchContext& context, const std::string& part) override {
+    for (const Request& request : requests_) {
+      if (request.symbol == part) return FetchRequests(context, {request});
+    }
+    throw Error(ErrorCode::kInvalidInput, "symbol '" + part + "' is not configured for source '" +
+                                              name_ + "'; add it to `symbols`");
+  }
+
+ private:
+  FetchSummary FetchRequests(FetchContext& context, const std::vector<Request>& requests) {
     std::string key = RequireSecret(context, name_, "ALPHAVANTAGE_API_KEY");
     ApiClient api(context);
     std::vector<Fetched> fetched;
     std::vector<SeriesFailure> failures;
-    for (const Request& request : requests_) {
+    for (const Request& request : requests) {
       FetchOrRecordFailure(name_, request.symbol, failures,
                            [&] { fetched.push_back(FetchOne(api, request, key)); });
     }
@@ -247,7 +264,6 @@ class AlphaVantageSource : public Source {
     return summary;
   }
 
- private:
   Fetched FetchOne(ApiClient& api, const Request& request, const std::string& key) {
     bool digital = request.function == AlphaVantageFunction::kDigitalCurrencyMonthly;
     std::string url = AppendQuery(base_url_, "function",

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "core/url.h"
 #include "sources/alfred_windows.h"
@@ -42,6 +44,7 @@ struct RawResponse {
 
 // Everything fetched and parsed for one series, ready to land.
 struct FetchedSeries {
+  std::string api_key;  // Sent with each request; tasks of one source fetch concurrently.
   SeriesInfo info;
   std::vector<RawResponse> raw;
   std::vector<SeriesRow> rows;
@@ -129,12 +132,34 @@ class FredSource : public Source {
   RequestPolicy request_policy() const override { return options_.policy; }
 
   FetchSummary Fetch(FetchContext& context) override {
-    key_ = RequireSecret(context, name_, "FRED_API_KEY");
+    return FetchSeriesList(context, options_.series);
+  }
+
+  std::vector<std::string> Parts() const override { return options_.series; }
+
+  FetchSummary FetchPart(FetchContext& context, const std::string& part) override {
+    if (std::find(options_.series.begin(), options_.series.end(), part) == options_.series.end()) {
+      throw Error(ErrorCode::kInvalidInput, "series '" + part + "' is not configured for source '" +
+                                                name_ + "'; add it to `series`");
+    }
+    return FetchSeriesList(context, {part});
+  }
+
+  // A latest-vintage fetch can be replaced by the vintage known on a date;
+  // the other modes already carry every real-time period or a fixed date.
+  bool fetches_as_of() const override { return options_.mode == VintageMode::kLatest; }
+
+ private:
+  FetchSummary FetchSeriesList(FetchContext& context, const std::vector<std::string>& ids) {
+    std::string key = RequireSecret(context, name_, "FRED_API_KEY");
+    std::optional<Date> as_of = options_.as_of;
+    if (context.as_of && fetches_as_of()) as_of = context.as_of;
     ApiClient api(context);
     std::vector<FetchedSeries> fetched;
     std::vector<SeriesFailure> failures;
-    for (const std::string& id : options_.series) {
-      FetchOrRecordFailure(name_, id, failures, [&] { fetched.push_back(FetchSeries(api, id)); });
+    for (const std::string& id : ids) {
+      FetchOrRecordFailure(name_, id, failures,
+                           [&] { fetched.push_back(FetchSeries(api, key, id, as_of)); });
     }
 
     SeriesLanding landing(context, name_);
@@ -158,19 +183,20 @@ class FredSource : public Source {
     return summary;
   }
 
- private:
-  std::string Url(std::string_view path, const std::string& id) const {
+  std::string Url(std::string_view path, const FetchedSeries& series) const {
     std::string url = options_.base_url + "/" + std::string(path);
-    url = AppendQuery(url, "series_id", id);
-    url = AppendQuery(url, "api_key", key_);
+    url = AppendQuery(url, "series_id", series.info.id);
+    url = AppendQuery(url, "api_key", series.api_key);
     return AppendQuery(url, "file_type", options_.format == FredFormat::kXml ? "xml" : "json");
   }
 
-  FetchedSeries FetchSeries(ApiClient& api, const std::string& id) {
+  FetchedSeries FetchSeries(ApiClient& api, const std::string& key, const std::string& id,
+                            std::optional<Date> as_of) {
     FetchedSeries series;
+    series.api_key = key;
     series.info.id = id;
     if (options_.metadata) {
-      std::string url = Url("series", id);
+      std::string url = Url("series", series);
       HttpResponse response = api.Get(url, "FRED series " + id, FredClassifier("series " + id));
       series.info = ParseFredSeries(response.body, options_.format, RedactUrl(url));
       series.info.id = id;
@@ -180,7 +206,7 @@ class FredSource : public Source {
     switch (options_.mode) {
       case VintageMode::kLatest:
       case VintageMode::kAsOf:
-        FetchSnapshot(api, series);
+        FetchSnapshot(api, series, as_of);
         break;
       case VintageMode::kAll:
       case VintageMode::kFirstRelease:
@@ -191,16 +217,13 @@ class FredSource : public Source {
   }
 
   // One vintage: today's, or the one in force on `as_of`.
-  void FetchSnapshot(ApiClient& api, FetchedSeries& series) {
+  void FetchSnapshot(ApiClient& api, FetchedSeries& series, std::optional<Date> as_of) {
     std::string query;
-    if (options_.as_of) {
-      query =
-          "&realtime_start=" + options_.as_of->ToIso() + "&realtime_end=" + options_.as_of->ToIso();
-    }
+    if (as_of) query = "&realtime_start=" + as_of->ToIso() + "&realtime_end=" + as_of->ToIso();
     std::optional<Date> envelope_start;
     std::vector<FredObservation> rows =
         FetchObservations(api, series, query, "observations", &envelope_start);
-    series.vintage = options_.as_of ? options_.as_of : envelope_start;
+    series.vintage = as_of ? as_of : envelope_start;
     for (const FredObservation& row : rows)
       series.rows.push_back({row.date, row.value, {}, {}, {}});
   }
@@ -231,7 +254,7 @@ class FredSource : public Source {
     const std::string& id = series.info.id;
     std::vector<Date> dates;
     for (int64_t offset = 0;;) {
-      std::string url = Url("series/vintagedates", id) +
+      std::string url = Url("series/vintagedates", series) +
                         "&limit=" + std::to_string(kMaxVintageDatesPage) +
                         "&offset=" + std::to_string(offset);
       HttpResponse response =
@@ -256,7 +279,7 @@ class FredSource : public Source {
     const std::string& id = series.info.id;
     std::vector<FredObservation> rows;
     for (int64_t offset = 0;;) {
-      std::string url = Url("series/observations", id) + query +
+      std::string url = Url("series/observations", series) + query +
                         "&limit=" + std::to_string(options_.page_size) +
                         "&offset=" + std::to_string(offset);
       if (options_.observation_start) {
@@ -285,7 +308,6 @@ class FredSource : public Source {
 
   std::string name_;
   FredOptions options_;
-  std::string key_;
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "core/csv.h"
 #include "core/error.h"
 #include "core/url.h"
+#include "sources/series_csv.h"
 #include "sources/source.h"
 
 namespace macropipe {
@@ -356,7 +357,10 @@ class FredMdSource : public Source {
         if (!group.empty()) info.notes = "FRED-MD group: " + std::string(group);
       }
       entry.series_info = info;
-      Count(batch.Land(entry, FredMdSeriesCsv(file, column)), summary);
+      std::string csv = FredMdSeriesCsv(file, column);
+      LandResult result = batch.Land(entry, csv);
+      Count(result, summary);
+      if (result.created) summary.rows_landed += CountCsvRows(csv);
       ++summary.series;
     }
     batch.Commit();

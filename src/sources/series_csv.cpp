@@ -55,4 +55,16 @@ void SortSeriesRows(std::vector<SeriesRow>& rows) {
   });
 }
 
+int64_t CountCsvRows(std::string_view csv) {
+  int64_t lines = 0;
+  size_t start = 0;
+  while (start < csv.size()) {
+    size_t end = csv.find('\n', start);
+    if (end == std::string_view::npos) end = csv.size();
+    if (end > start) ++lines;
+    start = end + 1;
+  }
+  return lines > 0 ? lines - 1 : 0;
+}
+
 }  // namespace macropipe

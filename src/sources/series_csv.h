@@ -9,8 +9,10 @@
 // Free functions; safe to call from any thread.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/date.h"
@@ -38,5 +40,9 @@ std::string WriteSeriesCsv(const std::vector<SeriesRow>& rows, const SeriesCsvLa
 
 // Sorts rows by date, then by real-time start.
 void SortSeriesRows(std::vector<SeriesRow>& rows);
+
+// Returns the number of data rows of a normalized series CSV: its non-empty
+// lines after the header.
+int64_t CountCsvRows(std::string_view csv);
 
 }  // namespace macropipe

@@ -1,6 +1,7 @@
 #include "sources/series_landing.h"
 
 #include "core/url.h"
+#include "sources/series_csv.h"
 
 namespace macropipe {
 
@@ -33,7 +34,9 @@ void SeriesLanding::LandSeries(SeriesInfo info, std::string_view csv, const Land
   entry.raw_version_id = raw.object.version_id;
   info.source = source_;
   entry.series_info = std::move(info);
-  Count(batch_.Land(entry, csv));
+  LandResult result = batch_.Land(entry, csv);
+  Count(result);
+  if (result.created) summary_.rows_landed += CountCsvRows(csv);
   ++summary_.series;
 }
 

@@ -49,6 +49,11 @@ bool FetchOrRecordFailure(const std::string& source, const std::string& series,
   }
 }
 
+FetchSummary Source::FetchPart(FetchContext&, const std::string& part) {
+  throw Error(ErrorCode::kInvalidInput,
+              "source '" + name() + "' is fetched as a whole; it has no part '" + part + "'");
+}
+
 bool RegisterSourceType(const std::string& type, SourceFactory factory) {
   Registry()[type] = std::move(factory);
   return true;

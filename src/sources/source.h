@@ -36,6 +36,9 @@ struct FetchContext {
   // Looks up a secret (an API key) by name in the environment or the secrets
   // file; null or nullopt when it is not set.
   std::function<std::optional<std::string>(const std::string& name)> secret;
+  // Set for a backfill: fetch the data as it was known on this date. Only
+  // sources whose fetches_as_of() is true can; the others fetch today's data.
+  std::optional<Date> as_of = std::nullopt;
 };
 
 // Raised by a connector before any request when it cannot run, such as when
@@ -66,6 +69,7 @@ struct FetchSummary {
   int objects_landed = 0;     // New versions stored.
   int objects_unchanged = 0;  // Fetched, but identical to what was landed before.
   int series = 0;             // Series seen in the response.
+  int64_t rows_landed = 0;    // Data rows of the new series versions landed.
   std::vector<SeriesFailure> failures;
 };
 
@@ -95,6 +99,17 @@ class Source {
   // Fetches, parses and lands everything this source is configured for.
   // Parsing happens before anything is landed, so malformed input lands nothing.
   virtual FetchSummary Fetch(FetchContext& context) = 0;
+
+  // The parts of this source that can be fetched on their own, such as one
+  // series or one symbol each, so that each becomes a task of its own. Empty
+  // for a source fetched as a whole, such as one file holding every series.
+  virtual std::vector<std::string> Parts() const { return {}; }
+  // Fetches and lands one of Parts() as Fetch would. Throws
+  // Error(kInvalidInput) for a part the source does not have.
+  virtual FetchSummary FetchPart(FetchContext& context, const std::string& part);
+
+  // True when the source honours FetchContext::as_of.
+  virtual bool fetches_as_of() const { return false; }
 };
 
 using SourceFactory = std::function<std::unique_ptr<Source>(const SourceConfig&)>;
