@@ -125,6 +125,7 @@ class RunExecution {
   // lists every task of the run from the start.
   void SaveAll() {
     for (Instance& instance : instances_) Save(instance, nullptr);
+    Flush();
   }
 
   // Prepares recorded task instances for a resume; see Executor::Resume.
@@ -160,6 +161,7 @@ class RunExecution {
           break;
       }
     }
+    Flush();
   }
 
   RunResult Execute() {
@@ -217,8 +219,20 @@ class RunExecution {
     return lost;
   }
 
+  // Queues the instance's record for the state store. Flush writes the queue
+  // in one transaction: before a body starts, before the coordinator waits,
+  // and when the run ends, so the store is never behind by more than one
+  // pass of the coordinator and never behind a started body.
   void Save(Instance& instance, const TryRecord* try_record) {
-    executor_.store_.SaveTaskInstance(instance.record, try_record);
+    TaskInstanceUpdate update{instance.record, std::nullopt};
+    if (try_record != nullptr) update.try_record = *try_record;
+    pending_saves_.push_back(std::move(update));
+  }
+
+  void Flush() {
+    if (pending_saves_.empty()) return;
+    executor_.store_.SaveTaskInstances(pending_saves_);
+    pending_saves_.clear();
   }
 
   void Transition(Instance& instance, TaskState to, const TryRecord* try_record) {
@@ -334,6 +348,7 @@ class RunExecution {
         std::make_shared<TaskContext>(record.run_id, record.task_id, run_.logical_date,
                                       record.try_number, instance.try_logger, instance.cancel);
     auto held_slot = std::make_shared<PoolSlot>(std::move(*slot));
+    Flush();
     executor_.workers_.Submit([body = instance.spec->body, context, held_slot, queue = queue_,
                                index = static_cast<int>(&instance - instances_.data())]() mutable {
       Completion completion{index, context->try_number(), std::nullopt, nullptr, {}, {}};
@@ -354,6 +369,7 @@ class RunExecution {
   }
 
   void WaitForEvent() {
+    Flush();
     SteadyTime wake = SteadyTime::max();
     bool waits_for_slot = false;
     for (const Instance& instance : instances_) {
@@ -451,7 +467,10 @@ class RunExecution {
     spdlog::logger& log = *instance.try_logger;
     TaskState next = TaskState::kFailed;
 
-    if (failure.kind == FailureKind::kDeferred) {
+    if (failure.kind == FailureKind::kSkipped) {
+      next = TaskState::kSkipped;
+      log.info("skipped: {}", failure.message);
+    } else if (failure.kind == FailureKind::kDeferred) {
       next = TaskState::kDeferred;
       TimePoint resume = failure.resume_at.value_or(std::chrono::system_clock::now() +
                                                     executor_.options_.default_deferral);
@@ -491,6 +510,7 @@ class RunExecution {
       }
       result.tasks.push_back(instance.record);
     }
+    Flush();
     run_.summary = SummarizeTasks(result.tasks);
     run_.end = std::chrono::system_clock::now();
     if (stopped_for_deferral) {
@@ -532,6 +552,7 @@ class RunExecution {
   bool owns_run_state_;
   std::mt19937_64 random_;
   std::vector<Instance> instances_;
+  std::vector<TaskInstanceUpdate> pending_saves_;  // Saved by Flush.
   std::shared_ptr<CompletionQueue> queue_;
 };
 

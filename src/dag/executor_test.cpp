@@ -125,6 +125,19 @@ TEST_F(ExecutorTest, SuccessTransitions) {
   EXPECT_EQ(store_.FindRun("manual__test")->state, RunState::kSuccess);
 }
 
+TEST_F(ExecutorTest, SkippedBodyEndsTaskAsSkipped) {
+  Dag dag("skip");
+  dag.AddTask(
+      {.id = "fetch", .retry = {.retries = 2}, .body = Body([](TaskContext&) -> TaskOutcome {
+                                                 throw TaskSkipped("API key not set");
+                                               })});
+  RunResult result = RunDag(dag);
+  EXPECT_EQ(store_.States("fetch"),
+            (std::vector<TaskState>{kNone, kScheduled, kQueued, kRunning, kSkipped}));
+  EXPECT_EQ(Find(result, "fetch").try_number, 1);
+  EXPECT_EQ(result.run.state, RunState::kSuccess);
+}
+
 TEST_F(ExecutorTest, RetryTransitionsThenSuccess) {
   std::atomic<int> calls = 0;
   Dag dag("retry");

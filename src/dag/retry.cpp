@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "dag/state_store.h"
+#include "dag/task_body.h"
 
 namespace macropipe::dag {
 namespace {
@@ -52,6 +53,8 @@ std::chrono::milliseconds RetryDelay(const TaskRetryPolicy& policy, int retry,
 FailureClass ClassifyFailure(std::exception_ptr failure) {
   try {
     std::rethrow_exception(failure);
+  } catch (const TaskSkipped& skipped) {
+    return {FailureKind::kSkipped, skipped.what(), std::nullopt};
   } catch (const Error& error) {
     FailureClass result;
     result.message = std::string(ErrorCodeName(error.code())) + ": " + error.what();

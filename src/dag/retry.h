@@ -41,6 +41,7 @@ enum class FailureKind {
   kRetryable,  // A transient error: retried while retries remain.
   kFinal,      // Retrying cannot help: the task fails at once.
   kDeferred,   // A quota is used up: the task waits for its reset, without using a retry.
+  kSkipped,    // The body threw TaskSkipped: the task is skipped.
 };
 
 struct FailureClass {
@@ -51,7 +52,8 @@ struct FailureClass {
   std::optional<std::chrono::system_clock::time_point> resume_at = {};
 };
 
-// Classifies an exception thrown by a task body. A macropipe Error with a code
+// Classifies an exception thrown by a task body. TaskSkipped skips the task.
+// A macropipe Error with a code
 // that IsRetryable rejects is final, kQuotaExhausted defers, the other
 // retryable codes are retried. Any other exception is retried, as Airflow
 // retries every failure.

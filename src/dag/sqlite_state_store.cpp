@@ -174,6 +174,22 @@ void SqliteStateStore::SaveTaskInstance(const TaskInstanceRecord& instance,
                                         const TryRecord* try_record) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
+  WriteTaskInstance(instance, try_record);
+  transaction.Commit();
+}
+
+void SqliteStateStore::SaveTaskInstances(const std::vector<TaskInstanceUpdate>& updates) {
+  if (updates.empty()) return;
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*db_);
+  for (const TaskInstanceUpdate& update : updates) {
+    WriteTaskInstance(update.instance, update.try_record ? &*update.try_record : nullptr);
+  }
+  transaction.Commit();
+}
+
+void SqliteStateStore::WriteTaskInstance(const TaskInstanceRecord& instance,
+                                         const TryRecord* try_record) {
   SqliteStatement& upsert = db_->Cached(
       "INSERT INTO task_instances (run_id, task_id, state, try_number, start_time, end_time, "
       "duration_ms, error, rows_landed, rows_inserted, rows_revised, next_attempt) "
@@ -220,7 +236,6 @@ void SqliteStateStore::SaveTaskInstance(const TaskInstanceRecord& instance,
     save_try.Bind(11, try_record->outcome.rows_revised);
     save_try.Run();
   }
-  transaction.Commit();
 }
 
 std::optional<RunRecord> SqliteStateStore::FindRun(const std::string& run_id) {

@@ -30,12 +30,17 @@ class SqliteStateStore : public StateStore {
   void CreateRun(const RunRecord& run) override;
   void UpdateRun(const RunRecord& run) override;
   void SaveTaskInstance(const TaskInstanceRecord& instance, const TryRecord* try_record) override;
+  // Writes every update in one transaction.
+  void SaveTaskInstances(const std::vector<TaskInstanceUpdate>& updates) override;
   std::optional<RunRecord> FindRun(const std::string& run_id) override;
   std::vector<RunRecord> ListRuns() override;
   std::vector<TaskInstanceRecord> ListTaskInstances(const std::string& run_id) override;
   std::vector<TryRecord> ListTries(const std::string& run_id, const std::string& task_id) override;
 
  private:
+  // Writes one task instance and its try; the caller holds mutex_ and a transaction.
+  void WriteTaskInstance(const TaskInstanceRecord& instance, const TryRecord* try_record);
+
   std::mutex mutex_;
   std::unique_ptr<SqliteDatabase> db_;  // Guarded by mutex_.
 };

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "core/error.h"
 #include "test_support.h"
 #include "warehouse/sqlite_db.h"
@@ -56,6 +58,32 @@ TEST(SqliteStateStoreTest, RoundTripsRecords) {
   EXPECT_EQ(store.FindRun("manual__a")->summary, "1 of 1 succeeded");
   EXPECT_EQ(store.ListRuns().size(), 1u);
   EXPECT_FALSE(store.FindRun("manual__b").has_value());
+}
+
+TEST(SqliteStateStoreTest, BatchKeepsLastUpdateOfEachTask) {
+  testing::ScratchDir dir;
+  SqliteStateStore store(dir / "state.db");
+  TimePoint start = ParseTime("2024-05-01T10:00:00Z");
+  store.CreateRun({"manual__a", "macropipe", start, RunState::kRunning, start, std::nullopt, ""});
+  TaskInstanceRecord fetch{.run_id = "manual__a", .task_id = "fetch", .state = TaskState::kQueued};
+  TaskInstanceRecord load{.run_id = "manual__a", .task_id = "load", .state = TaskState::kNone};
+  std::vector<TaskInstanceUpdate> updates = {{fetch, std::nullopt}, {load, std::nullopt}};
+  fetch.state = TaskState::kRunning;
+  fetch.try_number = 1;
+  updates.push_back({fetch, TryRecord{.run_id = "manual__a",
+                                      .task_id = "fetch",
+                                      .try_number = 1,
+                                      .state = TaskState::kRunning,
+                                      .start = start}});
+  store.SaveTaskInstances(updates);
+
+  std::vector<TaskInstanceRecord> instances = store.ListTaskInstances("manual__a");
+  ASSERT_EQ(instances.size(), 2u);
+  std::map<std::string, TaskState> states;
+  for (const TaskInstanceRecord& instance : instances) states[instance.task_id] = instance.state;
+  EXPECT_EQ(states["fetch"], TaskState::kRunning);
+  EXPECT_EQ(states["load"], TaskState::kNone);
+  EXPECT_EQ(store.ListTries("manual__a", "fetch").size(), 1u);
 }
 
 TEST(SqliteStateStoreTest, ParseTimeRejectsOtherForms) {

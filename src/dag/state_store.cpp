@@ -8,6 +8,12 @@
 
 namespace macropipe::dag {
 
+void StateStore::SaveTaskInstances(const std::vector<TaskInstanceUpdate>& updates) {
+  for (const TaskInstanceUpdate& update : updates) {
+    SaveTaskInstance(update.instance, update.try_record ? &*update.try_record : nullptr);
+  }
+}
+
 std::string_view RunStateName(RunState state) {
   switch (state) {
     case RunState::kRunning:

@@ -63,6 +63,12 @@ struct TryRecord {
   TaskOutcome outcome = {};
 };
 
+// One task instance to save, with its try when the try changed.
+struct TaskInstanceUpdate {
+  TaskInstanceRecord instance = {};
+  std::optional<TryRecord> try_record = {};
+};
+
 class StateStore {
  public:
   virtual ~StateStore() = default;
@@ -73,6 +79,9 @@ class StateStore {
   // Writes the task instance and, when given, its try, in one transaction.
   virtual void SaveTaskInstance(const TaskInstanceRecord& instance,
                                 const TryRecord* try_record) = 0;
+  // Writes the updates in order. This implementation makes one call to
+  // SaveTaskInstance each; a store that can writes them in one transaction.
+  virtual void SaveTaskInstances(const std::vector<TaskInstanceUpdate>& updates);
 
   virtual std::optional<RunRecord> FindRun(const std::string& run_id) = 0;
   // Every run, the most recent logical date first.

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 namespace macropipe::dag {
@@ -53,6 +54,13 @@ class TaskContext {
   int try_number_;
   std::shared_ptr<spdlog::logger> logger_;
   std::shared_ptr<const std::atomic<bool>> cancelled_;
+};
+
+// Thrown by a body that finds nothing to do, such as an ingest task whose API
+// key is not set: the task ends as skipped, not failed, and is not retried.
+class TaskSkipped : public std::runtime_error {
+ public:
+  explicit TaskSkipped(const std::string& reason) : std::runtime_error(reason) {}
 };
 
 class TaskBody {

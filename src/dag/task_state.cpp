@@ -54,9 +54,10 @@ bool IsAllowedTransition(TaskState from, TaskState to) {
       // Back to scheduled when a run is cancelled while the task waits for a slot.
       return to == kRunning || to == kScheduled;
     case kRunning:
-      // Scheduled again when a run is resumed after its process died mid-try.
+      // Scheduled again when a run is resumed after its process died mid-try;
+      // skipped when the body finds nothing to do.
       return to == kSuccess || to == kFailed || to == kUpForRetry || to == kDeferred ||
-             to == kScheduled;
+             to == kScheduled || to == kSkipped;
     case kUpForRetry:
     case kDeferred:
       return to == kScheduled || to == kNone;

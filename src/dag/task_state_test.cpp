@@ -33,7 +33,7 @@ TEST(TaskStateTest, TransitionTable) {
       {kQueued, kSuccess, false},     {kRunning, kSuccess, true},
       {kRunning, kFailed, true},      {kRunning, kUpForRetry, true},
       {kRunning, kDeferred, true},    {kRunning, kScheduled, true},
-      {kRunning, kSkipped, false},    {kUpForRetry, kScheduled, true},
+      {kRunning, kSkipped, true},     {kUpForRetry, kScheduled, true},
       {kUpForRetry, kRunning, false}, {kDeferred, kScheduled, true},
       {kDeferred, kFailed, false},    {kFailed, kNone, true},
       {kFailed, kScheduled, false},   {kUpstreamFailed, kNone, true},

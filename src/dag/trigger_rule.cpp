@@ -33,13 +33,15 @@ std::string_view TriggerRuleName(TriggerRule rule) {
       return "all_done";
     case TriggerRule::kOneSuccess:
       return "one_success";
+    case TriggerRule::kAllDoneMinOneSuccess:
+      return "all_done_min_one_success";
   }
   return "unknown";
 }
 
 std::optional<TriggerRule> ParseTriggerRule(std::string_view name) {
-  for (TriggerRule rule :
-       {TriggerRule::kAllSuccess, TriggerRule::kAllDone, TriggerRule::kOneSuccess}) {
+  for (TriggerRule rule : {TriggerRule::kAllSuccess, TriggerRule::kAllDone,
+                           TriggerRule::kOneSuccess, TriggerRule::kAllDoneMinOneSuccess}) {
     if (TriggerRuleName(rule) == name) return rule;
   }
   return std::nullopt;
@@ -59,6 +61,10 @@ TriggerDecision EvaluateTriggerRule(TriggerRule rule, std::span<const TaskState>
     case TriggerRule::kOneSuccess:
       if (counts.total == 0 || counts.success > 0) return TriggerDecision::kRun;
       if (!all_finished) return TriggerDecision::kWait;
+      return counts.failed > 0 ? TriggerDecision::kUpstreamFailed : TriggerDecision::kSkip;
+    case TriggerRule::kAllDoneMinOneSuccess:
+      if (!all_finished) return TriggerDecision::kWait;
+      if (counts.total == 0 || counts.success > 0) return TriggerDecision::kRun;
       return counts.failed > 0 ? TriggerDecision::kUpstreamFailed : TriggerDecision::kSkip;
   }
   return TriggerDecision::kWait;

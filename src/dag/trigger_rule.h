@@ -1,6 +1,6 @@
 // Trigger rules: when a task may run, given the states of its upstream tasks.
-// The rules and their outcomes follow Airflow's all_success, all_done and
-// one_success.
+// The rules and their outcomes follow Airflow's all_success, all_done,
+// one_success and all_done_min_one_success.
 //
 //   TriggerDecision d = EvaluateTriggerRule(TriggerRule::kAllDone, {TaskState::kFailed});
 //
@@ -19,6 +19,9 @@ enum class TriggerRule {
   kAllSuccess,  // Every upstream task succeeded.
   kAllDone,     // Every upstream task finished, whatever its outcome.
   kOneSuccess,  // At least one upstream task succeeded; runs without waiting for the rest.
+  // Every upstream task finished and at least one succeeded: a load after
+  // many ingest tasks loads what arrived, and does not run when nothing did.
+  kAllDoneMinOneSuccess,
 };
 
 enum class TriggerDecision {

@@ -36,6 +36,11 @@ TEST(TriggerRuleTest, DecisionTable) {
       {TriggerRule::kOneSuccess, {kFailed, kRunning}, kWait},
       {TriggerRule::kOneSuccess, {kFailed, kSkipped}, TriggerDecision::kUpstreamFailed},
       {TriggerRule::kOneSuccess, {kSkipped, kSkipped}, kSkip},
+      {TriggerRule::kAllDoneMinOneSuccess, {}, kRun},
+      {TriggerRule::kAllDoneMinOneSuccess, {kSuccess, kRunning}, kWait},
+      {TriggerRule::kAllDoneMinOneSuccess, {kSuccess, kFailed, kSkipped}, kRun},
+      {TriggerRule::kAllDoneMinOneSuccess, {kFailed, kSkipped}, TriggerDecision::kUpstreamFailed},
+      {TriggerRule::kAllDoneMinOneSuccess, {kSkipped, kSkipped}, kSkip},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE("case " + std::to_string(i) + " rule " +
@@ -45,8 +50,8 @@ TEST(TriggerRuleTest, DecisionTable) {
 }
 
 TEST(TriggerRuleTest, NamesRoundTrip) {
-  for (TriggerRule rule :
-       {TriggerRule::kAllSuccess, TriggerRule::kAllDone, TriggerRule::kOneSuccess}) {
+  for (TriggerRule rule : {TriggerRule::kAllSuccess, TriggerRule::kAllDone,
+                           TriggerRule::kOneSuccess, TriggerRule::kAllDoneMinOneSuccess}) {
     SCOPED_TRACE(std::string(TriggerRuleName(rule)));
     EXPECT_EQ(ParseTriggerRule(TriggerRuleName(rule)), rule);
   }
