@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 
 namespace macropipe::testing {
 
@@ -63,6 +64,19 @@ CommandResult RunMacropipe(const std::string& arguments,
   result.out = read(out_path);
   result.err = read(err_path);
   return result;
+}
+
+pid_t StartMacropipe(const std::string& arguments, const std::filesystem::path& output) {
+  // `exec` makes the shell's process the binary, so the id returned is the binary's.
+  std::string command =
+      "exec " + std::string(MACROPIPE_BINARY) + " " + arguments + " >" + output.string() + " 2>&1";
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  if (pid < 0) throw std::runtime_error("fork failed for: " + command);
+  return pid;
 }
 
 void WriteText(const std::filesystem::path& path, const std::string& text) {

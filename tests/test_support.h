@@ -2,6 +2,8 @@
 // macropipe binary.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -40,6 +42,12 @@ struct CommandResult {
 // and `environment` added to this process's environment.
 CommandResult RunMacropipe(const std::string& arguments,
                            const std::map<std::string, std::string>& environment = {});
+
+// Starts the built macropipe binary with `arguments` (shell-quoted by the
+// caller) in the background, its standard output and error going to
+// `output`, and returns the binary's own process id, so that a test can
+// signal it. The caller must reap it with waitpid.
+pid_t StartMacropipe(const std::string& arguments, const std::filesystem::path& output);
 
 // Writes `text` to `path`, creating folders.
 void WriteText(const std::filesystem::path& path, const std::string& text);

@@ -51,6 +51,8 @@ void AddQueryCommands(CLI::App& app, const GlobalOptions& options,
                       std::vector<CommandRegistration>& commands);
 void AddSecretsCommands(CLI::App& app, const GlobalOptions& options,
                         std::vector<CommandRegistration>& commands);
+void AddRunCommands(CLI::App& app, const GlobalOptions& options,
+                    std::vector<CommandRegistration>& commands);
 void AddForecastCommands(CLI::App& app, const GlobalOptions& options,
                          std::vector<CommandRegistration>& commands);
 void AddServeCommands(CLI::App& app, const GlobalOptions& options,

@@ -42,6 +42,7 @@ int Main(int argc, char** argv) {
 
   std::vector<CommandRegistration> commands;
   AddPipelineCommands(app, options, commands);
+  AddRunCommands(app, options, commands);
   AddQueryCommands(app, options, commands);
   AddSecretsCommands(app, options, commands);
   AddForecastCommands(app, options, commands);

@@ -8,7 +8,6 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "http/rate_budget_registry.h"
-#include "http/request_executor.h"
 #include "secrets/secrets_store.h"
 
 namespace macropipe {
@@ -16,8 +15,8 @@ namespace {
 
 constexpr char kOriginVariable[] = "MACROPIPE_HTTP_ORIGIN";
 
-// The loopback origin that replaces every http(s) URL's origin, from the
-// environment, or an empty string.
+}  // namespace
+
 std::string HttpOriginOverride() {
   const char* value = std::getenv(kOriginVariable);
   if (value == nullptr || *value == '\0') return "";
@@ -27,21 +26,33 @@ std::string HttpOriginOverride() {
   return value;
 }
 
-RequestExecutorOptions MakeExecutorOptions(const RequestPolicy& policy, const std::string& origin) {
+std::shared_ptr<RateBudget> SourceRateBudget(const Source& source,
+                                             const std::filesystem::path& data_dir) {
+  RateLimits limits = source.request_policy().limits;
+  RateBudgetOptions budget_options;
+  if (limits.per_day) {
+    budget_options.state_file = data_dir / "state" / "rate-budgets" / (source.name() + ".json");
+  }
+  return RateBudgetRegistry::Global().Get(source.name(), limits, budget_options);
+}
+
+std::shared_ptr<RequestExecutor> MakeSourceFetcher(const Source& source,
+                                                   std::shared_ptr<RateBudget> budget,
+                                                   const std::string& origin) {
+  RequestPolicy policy = source.request_policy();
   RequestExecutorOptions options;
   options.retry = policy.retry;
   options.timeout = policy.timeout;
   options.max_body_bytes = policy.max_response_bytes;
   options.origin = origin;
-  return options;
+  return std::make_shared<RequestExecutor>(std::move(budget), options);
 }
-
-}  // namespace
 
 Workspace::Workspace(const std::filesystem::path& data_dir, const LandingConfig& landing)
     : data_dir_(data_dir), store_(OpenLandingStore(landing, data_dir)), landing_(*store_) {}
 
 Warehouse& Workspace::warehouse() {
+  std::lock_guard lock(warehouse_mutex_);
   if (!warehouse_) {
     CreateDirectories(data_dir_);
     warehouse_ = OpenSqliteWarehouse((data_dir_ / "warehouse.db").string());
@@ -67,19 +78,8 @@ IngestSummary IngestSources(const Config& config, LandingZone& landing,
     ++summary.sources;
     spdlog::info("source {}: fetching", source->name());
     try {
-      // Every request of a source goes through its rate budget, which is shared
-      // by everything in this process that uses the source. A daily quota's
-      // count is kept in the data directory, so it survives restarts.
-      RequestPolicy policy = source->request_policy();
-      RateBudgetOptions budget_options;
-      if (policy.limits.per_day) {
-        budget_options.state_file =
-            data_dir / "state" / "rate-budgets" / (source->name() + ".json");
-      }
-      std::shared_ptr<RateBudget> budget =
-          RateBudgetRegistry::Global().Get(source->name(), policy.limits, budget_options);
-      RequestExecutor fetcher(budget, MakeExecutorOptions(policy, origin));
-      FetchContext context{landing, http, fetched_at, &fetcher, secret};
+      std::shared_ptr<RequestExecutor> fetcher = MakeSourceFetcher(*source, SourceRateBudget(*source, data_dir), origin);
+      FetchContext context{landing, http, fetched_at, fetcher.get(), secret};
       FetchSummary fetched = source->Fetch(context);
       summary.fetched.objects_landed += fetched.objects_landed;
       summary.fetched.objects_unchanged += fetched.objects_unchanged;

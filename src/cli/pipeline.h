@@ -1,15 +1,16 @@
-// The pipeline's two halves as the command line runs them: ingest (fetch and
-// land every configured source) and load (apply everything landed to the
-// warehouse).
+// The storage of one data directory as the command line uses it, and the
+// request setup that every fetch of a source shares.
 #pragma once
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "core/config.h"
-#include "etl/loader.h"
+#include "http/rate_budget.h"
+#include "http/request_executor.h"
 #include "landing/landing_zone.h"
 #include "landing/object_store.h"
 #include "sources/source.h"
@@ -18,12 +19,15 @@
 namespace macropipe {
 
 // The storage of one data directory: the landing store that `landing` names
-// (by default `<dir>/landing`) and `<dir>/warehouse.db`.
+// (by default `<dir>/landing`) and `<dir>/warehouse.db`. The landing zone may
+// be shared between threads; the warehouse is for one thread at a time.
 class Workspace {
  public:
   explicit Workspace(const std::filesystem::path& data_dir, const LandingConfig& landing = {});
 
   LandingZone& landing() { return landing_; }
+  ObjectStore& object_store() { return *store_; }
+  // Opens the warehouse on first use, creating the file.
   Warehouse& warehouse();
   const std::filesystem::path& data_dir() const { return data_dir_; }
 
@@ -31,12 +35,31 @@ class Workspace {
   std::filesystem::path data_dir_;
   std::unique_ptr<ObjectStore> store_;
   LandingZone landing_;
-  std::unique_ptr<Warehouse> warehouse_;
+  std::mutex warehouse_mutex_;
+  std::unique_ptr<Warehouse> warehouse_;  // Created under warehouse_mutex_.
 };
 
+// The loopback origin from MACROPIPE_HTTP_ORIGIN that replaces every http(s)
+// URL's origin, such as http://127.0.0.1:8080 for a replay server, or an empty
+// string when it is not set. Throws Error(kInvalidInput) for another host.
+std::string HttpOriginOverride();
+
+// The rate budget of `source`, shared by everything in this process that
+// uses the source. A daily quota's count is kept under `data_dir`, so it
+// survives restarts.
+std::shared_ptr<RateBudget> SourceRateBudget(const Source& source,
+                                             const std::filesystem::path& data_dir);
+
+// The request executor of `source`, which sends every request through
+// `budget` with the source's retries, timeout and response cap.
+std::shared_ptr<RequestExecutor> MakeSourceFetcher(const Source& source,
+                                                   std::shared_ptr<RateBudget> budget,
+                                                   const std::string& origin);
+
 struct SourceFailure {
-  std::string source;
+  std::string source;  // The source, or "source/series" for one series.
   std::string message;
+  bool deferred = false;  // The series waits for its source's daily quota to reset.
 };
 
 struct IngestSummary {

@@ -1,69 +1,35 @@
 // `macropipe run`, `ingest` and `load`.
 #include <chrono>
-#include <cstdio>
 #include <iostream>
 
 #include "cli/command.h"
 #include "cli/pipeline.h"
+#include "cli/pipeline_session.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "etl/loader.h"
 
 namespace macropipe {
 namespace {
 
-std::string Seconds(std::chrono::steady_clock::duration elapsed) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.2f s", std::chrono::duration<double>(elapsed).count());
-  return buffer;
-}
+struct RunOptions {
+  bool resume = false;
+  std::string resume_run_id;  // Empty: the latest run.
+};
 
-void PrintIngest(const IngestSummary& summary) {
-  std::cout << "ingest: " << summary.fetched.objects_landed << " objects landed, "
-            << summary.fetched.objects_unchanged << " unchanged, " << summary.fetched.series
-            << " series from " << summary.sources << (summary.sources == 1 ? " source" : " sources")
-            << "; " << summary.failed_series.size() << " series failed, "
-            << summary.deferred_series.size() << " deferred\n";
-}
-
-void PrintLoad(const LoadSummary& summary) {
-  const LoadCounts& c = summary.counts;
-  std::cout << "load: " << summary.objects_loaded << " objects loaded (" << summary.objects_skipped
-            << " already loaded); observations: " << c.inserted << " inserted, " << c.revised
-            << " revised, " << c.unchanged << " unchanged, " << c.kept << " kept, " << c.rejected
-            << " rejected\n";
-}
-
-int RunIngest(const GlobalOptions& options, bool then_load) {
-  auto start = std::chrono::steady_clock::now();
-  Config config = LoadConfigOrDefault(options);
-  if (config.sources.empty()) {
-    throw Error(ErrorCode::kInvalidInput,
-                "config " + config.path + " has no [[sources]] table; add one for each source");
+// Runs the pipeline's DAG as a new manual run, or resumes a recorded run.
+int RunPipeline(const GlobalOptions& options, const RunOptions& run_options, bool load) {
+  PipelineSession session(options, {.load = load});
+  if (run_options.resume) {
+    std::string run_id =
+        run_options.resume_run_id.empty() ? session.LatestRunId() : run_options.resume_run_id;
+    return session.RunAndReport(run_id,
+                                [&] { return session.executor().Resume(session.dag(), run_id); });
   }
-  std::filesystem::path data_dir = DataDir(options, config);
-  DataDirLock lock(data_dir);
-  Workspace workspace(data_dir, config.landing);
-  IngestSummary ingest = IngestSources(config, workspace.landing(), data_dir);
-  PrintIngest(ingest);
-  // Load what the sources that worked have landed; when every source failed
-  // there is nothing new, and the warehouse is left untouched.
-  bool all_failed = ingest.failures.size() == static_cast<size_t>(ingest.sources);
-  if (then_load && !all_failed) {
-    Loader loader(workspace.landing(), workspace.warehouse());
-    PrintLoad(loader.LoadPending());
-  }
-  std::cout << "finished in " << Seconds(std::chrono::steady_clock::now() - start) << "\n";
-  // A deferred series waits for its quota to reset; it is not a failure.
-  for (const SourceFailure& deferred : ingest.deferred_series) {
-    std::cerr << "warning: series " << deferred.source << " deferred: " << deferred.message << "\n";
-  }
-  for (const SourceFailure& failure : ingest.failed_series) {
-    std::cerr << "error: series " << failure.source << " failed: " << failure.message << "\n";
-  }
-  for (const SourceFailure& failure : ingest.failures) {
-    std::cerr << "error: source " << failure.source << " failed: " << failure.message << "\n";
-  }
-  return ingest.failures.empty() && ingest.failed_series.empty() ? 0 : 1;
+  dag::TimePoint logical_date;
+  std::string run_id = NewManualRunId(session.store(), logical_date);
+  return session.RunAndReport(
+      run_id, [&] { return session.executor().Run(session.dag(), run_id, logical_date); });
 }
 
 int RunLoad(const GlobalOptions& options) {
@@ -77,8 +43,8 @@ int RunLoad(const GlobalOptions& options) {
   DataDirLock lock(data_dir);
   Workspace workspace(data_dir, config.landing);
   Loader loader(workspace.landing(), workspace.warehouse());
-  PrintLoad(loader.LoadPending());
-  std::cout << "finished in " << Seconds(std::chrono::steady_clock::now() - start) << "\n";
+  PrintLoadSummary(loader.LoadPending());
+  std::cout << "finished in " << FormatElapsed(std::chrono::steady_clock::now() - start) << "\n";
   return 0;
 }
 
@@ -86,10 +52,22 @@ int RunLoad(const GlobalOptions& options) {
 
 void AddPipelineCommands(CLI::App& app, const GlobalOptions& options,
                          std::vector<CommandRegistration>& commands) {
-  auto* run = app.add_subcommand("run", "Fetch, land and load every configured source");
-  commands.push_back({run, [&options] { return RunIngest(options, true); }});
-  auto* ingest = app.add_subcommand("ingest", "Fetch and land every configured source");
-  commands.push_back({ingest, [&options] { return RunIngest(options, false); }});
+  auto run_options = std::make_shared<RunOptions>();
+  auto* run = app.add_subcommand(
+      "run",
+      "Run the pipeline's DAG: fetch and land every configured series, then load them; "
+      "the run is recorded in <data-dir>/state.db");
+  run->add_option("--resume", run_options->resume_run_id,
+                  "Resume a killed or failed run (the latest when no RUN_ID is given): only "
+                  "tasks that did not succeed run again")
+      ->expected(0, 1);
+  commands.push_back({run, [&options, run_options, run] {
+                        run_options->resume = run->count("--resume") > 0;
+                        return RunPipeline(options, *run_options, true);
+                      }});
+  auto* ingest = app.add_subcommand(
+      "ingest", "Fetch and land every configured source, as a DAG run without the load task");
+  commands.push_back({ingest, [&options] { return RunPipeline(options, {}, false); }});
   auto* load = app.add_subcommand("load", "Load everything landed but not yet loaded");
   commands.push_back({load, [&options] { return RunLoad(options); }});
 }

@@ -57,13 +57,16 @@ std::string Sql(const ScratchDir& dir, const std::string& query) {
   return result.out;
 }
 
-// Every file under `root` with its size and modification time, to prove a
-// failed command left the data directory as it was.
+// Every stored file under `root` with its content, to prove a failed command
+// left the landing zone and the warehouse as they were. The run history
+// (state.db and logs/) is left out: it records the failed run.
 std::map<std::string, std::string> Snapshot(const std::filesystem::path& root) {
   std::map<std::string, std::string> files;
   if (!std::filesystem::exists(root)) return files;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
     if (!entry.is_regular_file() || entry.path().filename() == ".lock") continue;
+    std::string relative = entry.path().lexically_relative(root).string();
+    if (relative.starts_with("state.db") || relative.starts_with("logs/")) continue;
     std::string name = entry.path().filename().string();
     if (name.find("-wal") != std::string::npos || name.find("-shm") != std::string::npos) continue;
     files[entry.path().string()] = ReadText(entry.path());

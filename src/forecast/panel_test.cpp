@@ -6,6 +6,8 @@
 
 #include "cli/pipeline.h"
 #include "core/error.h"
+#include "etl/loader.h"
+#include "sources/source.h"
 #include "test_support.h"
 
 namespace macropipe::forecast {
@@ -22,8 +24,9 @@ void IngestAndLoad(Workspace& workspace, const std::string& source,
                                       "\"\ntype = \"fred-md\"\nurl = \"file://" + kFixtures + file +
                                       "\"\nvintage = \"" + vintage + "\"\n",
                                   "panel_test");
-    IngestSummary summary = IngestSources(config, workspace.landing(), workspace.data_dir());
-    ASSERT_TRUE(summary.failures.empty()) << summary.failures[0].message;
+    HttpClient http;
+    FetchContext context{workspace.landing(), http, UtcTimestampNow(), nullptr, {}};
+    MakeSource(config.sources[0])->Fetch(context);
   }
   Loader(workspace.landing(), workspace.warehouse()).LoadPending();
 }
