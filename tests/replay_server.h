@@ -42,8 +42,8 @@ class ReplayServer {
   // Adds faults (JSON as POST /_replay/faults takes it); throws std::runtime_error
   // with the server's message when it rejects them.
   void AddFaults(const std::string& json);
-  // GET /_replay/stats: requests_total, requests_by_path, responses_by_status,
-  // responses_429, rate_violations, faults_injected, unmatched.
+  // GET /_replay/stats: requests_total, requests_by_path, requests_by_key,
+  // responses_by_status, responses_429, rate_violations, faults_injected, unmatched.
   nlohmann::json Stats();
 
  private:

@@ -173,6 +173,7 @@ TEST(ReplayServerTest, StatsCountRequestsAndFaults) {
   EXPECT_EQ(stats["requests_total"], 5);
   EXPECT_EQ(stats["requests_by_path"]["/v1/data"], 3);
   EXPECT_EQ(stats["requests_by_path"]["/v1/other"], 2);
+  EXPECT_EQ(stats["requests_by_key"].size(), 2u);
   EXPECT_EQ(stats["faults_injected"]["status"], 3);
   EXPECT_EQ(stats["responses_429"], 1);
   EXPECT_EQ(stats["rate_violations"], 0);

@@ -126,7 +126,8 @@ void ReplayServer::RegisterControlRoutes() {
 }
 
 void ReplayServer::HandleRecorded(const httplib::Request& request, httplib::Response& response) {
-  stats_.CountRequest(request.path);
+  stats_.CountRequest(request.path,
+                      RequestKey(request.method, request.path, ParametersOf(request)));
   if (rate_limiter_ && !rate_limiter_->TryTake()) {
     stats_.CountRateViolation();
     stats_.CountStatus(429);

@@ -2,10 +2,11 @@
 
 namespace macropipe::replay {
 
-void ReplayStats::CountRequest(const std::string& path) {
+void ReplayStats::CountRequest(const std::string& path, const std::string& key) {
   std::lock_guard lock(mutex_);
   ++requests_total_;
   ++requests_by_path_[path];
+  ++requests_by_key_[key];
 }
 
 void ReplayStats::CountStatus(int status) {
@@ -37,6 +38,7 @@ nlohmann::json ReplayStats::ToJson() {
   return {
       {"requests_total", requests_total_},
       {"requests_by_path", requests_by_path_},
+      {"requests_by_key", requests_by_key_},
       {"responses_by_status", by_status},
       {"responses_429", sent_429 == responses_by_status_.end() ? 0 : sent_429->second},
       {"rate_violations", rate_violations_},
