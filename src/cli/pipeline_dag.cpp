@@ -220,9 +220,12 @@ PipelineDag BuildPipelineDag(const Config& config, Workspace& workspace,
   for (size_t i = 0; i < sources.size(); ++i) {
     const std::shared_ptr<Source>& source = sources[i];
     TaskSettings settings = config.sources[i].task.Over(config.task_defaults);
-    std::shared_ptr<RateBudget> budget = SourceRateBudget(*source, workspace.data_dir());
-    pipeline.budgets[source->name()] = budget;
-    std::shared_ptr<RequestExecutor> fetcher = MakeSourceFetcher(*source, budget, origin);
+    std::shared_ptr<RequestExecutor> fetcher;
+    if (options.rate_budgets) {
+      std::shared_ptr<RateBudget> budget = SourceRateBudget(*source, workspace.data_dir());
+      pipeline.budgets[source->name()] = budget;
+      fetcher = MakeSourceFetcher(*source, budget, origin);
+    }
     std::vector<std::string> parts = source->Parts();
     std::vector<std::optional<std::string>> tasks(parts.begin(), parts.end());
     if (tasks.empty()) tasks.push_back(std::nullopt);

@@ -58,6 +58,9 @@ class PipelineTotals {
 
 struct PipelineDagOptions {
   bool load = true;  // False builds the ingest tasks alone, for `macropipe ingest`.
+  // False for a DAG that is exported and never run: no rate budget is set
+  // up, so nothing is written to the data directory.
+  bool rate_budgets = true;
 };
 
 struct PipelineDag {

@@ -150,7 +150,7 @@ int ExportAirflow(const GlobalOptions& options, const std::string& output) {
   }
   Config config = Config::LoadFile(options.config_path);
   Workspace workspace(DataDir(options, config), config.landing);
-  PipelineDag pipeline = BuildPipelineDag(config, workspace, {});
+  PipelineDag pipeline = BuildPipelineDag(config, workspace, {.rate_budgets = false});
   dag::AirflowExportOptions export_options;
   export_options.command =
       "macropipe --config " + std::filesystem::absolute(options.config_path).string();

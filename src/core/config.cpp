@@ -83,9 +83,18 @@ std::optional<double> ReadSeconds(OptionReader& reader, const std::string& key, 
   return value;
 }
 
+// Returns a reader for the top-level table `key`, named "[key]" in messages,
+// or nullopt when the config has no such table.
+std::optional<OptionReader> TopTable(OptionReader& root, const toml::table& document,
+                                     const std::string& key, const std::string& origin) {
+  if (!root.Table(key)) return std::nullopt;  // Checks that it is a table and marks it read.
+  return OptionReader(*document.get(key)->as_table(), origin, "[" + key + "]");
+}
+
 // Reads a table of the root that holds only task keys, such as [tasks].
-TaskSettings ReadTaskTable(OptionReader& root, const std::string& key, const std::string& origin) {
-  std::optional<OptionReader> table = root.Table(key);
+TaskSettings ReadTaskTable(OptionReader& root, const toml::table& document, const std::string& key,
+                           const std::string& origin) {
+  std::optional<OptionReader> table = TopTable(root, document, key, origin);
   if (!table) return {};
   TaskSettings settings = ReadTaskSettings(*table, origin + " [" + key + "]");
   table->RejectUnknownKeys();
@@ -94,7 +103,7 @@ TaskSettings ReadTaskTable(OptionReader& root, const std::string& key, const std
 
 DagConfig ReadDagTable(OptionReader& root, const toml::table& document, const std::string& origin) {
   DagConfig dag;
-  std::optional<OptionReader> table = root.Table("dag");
+  std::optional<OptionReader> table = TopTable(root, document, "dag", origin);
   if (!table) return dag;
   dag.where = origin + " line " + LineOf(*document.get("dag"));
   dag.id = table->String("id").value_or(dag.id);
@@ -121,9 +130,10 @@ DagConfig ReadDagTable(OptionReader& root, const toml::table& document, const st
   return dag;
 }
 
-std::map<std::string, int64_t> ReadPoolsTable(OptionReader& root, const toml::table& document) {
+std::map<std::string, int64_t> ReadPoolsTable(OptionReader& root, const toml::table& document,
+                                              const std::string& origin) {
   std::map<std::string, int64_t> pools;
-  std::optional<OptionReader> table = root.Table("pools");
+  std::optional<OptionReader> table = TopTable(root, document, "pools", origin);
   if (!table) return pools;
   for (const auto& [key, node] : *document.get("pools")->as_table()) {
     std::string name(key.str());
@@ -314,12 +324,12 @@ Config Config::Parse(std::string_view text, const std::string& origin) {
   config.data_dir = reader.String("data_dir").value_or("");
   config.landing = ReadLandingConfig(root, reader);
   config.dag = ReadDagTable(reader, root, origin);
-  config.pools = ReadPoolsTable(reader, root);
+  config.pools = ReadPoolsTable(reader, root, origin);
   if (const toml::node* pools = root.get("pools")) {
     config.pools_where = origin + " line " + LineOf(*pools);
   }
-  config.task_defaults = ReadTaskTable(reader, "tasks", origin);
-  config.load_task = ReadTaskTable(reader, "load", origin);
+  config.task_defaults = ReadTaskTable(reader, root, "tasks", origin);
+  config.load_task = ReadTaskTable(reader, root, "load", origin);
 
   reader.MarkRead("sources");
   const toml::node* sources = root.get("sources");

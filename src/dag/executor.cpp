@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -220,7 +221,7 @@ class RunExecution {
   }
 
   // Queues the instance's record for the state store. Flush writes the queue
-  // in one transaction: before a body starts, before the coordinator waits,
+  // in one transaction: before bodies start, before the coordinator waits,
   // and when the run ends, so the store is never behind by more than one
   // pass of the coordinator and never behind a started body.
   void Save(Instance& instance, const TryRecord* try_record) {
@@ -287,6 +288,16 @@ class RunExecution {
       }
       if (instance.record.state == TaskState::kQueued) TryStart(instance);
     }
+    StartBodies();
+  }
+
+  // Writes the pass's transitions, then hands the bodies started in the pass
+  // to the workers: one transaction for all of them, and none runs before its
+  // running state is stored.
+  void StartBodies() {
+    Flush();
+    for (std::function<void()>& job : pending_starts_) executor_.workers_.Submit(std::move(job));
+    pending_starts_.clear();
   }
 
   void EvaluateTrigger(Instance& instance) {
@@ -348,8 +359,7 @@ class RunExecution {
         std::make_shared<TaskContext>(record.run_id, record.task_id, run_.logical_date,
                                       record.try_number, instance.try_logger, instance.cancel);
     auto held_slot = std::make_shared<PoolSlot>(std::move(*slot));
-    Flush();
-    executor_.workers_.Submit([body = instance.spec->body, context, held_slot, queue = queue_,
+    pending_starts_.push_back([body = instance.spec->body, context, held_slot, queue = queue_,
                                index = static_cast<int>(&instance - instances_.data())]() mutable {
       Completion completion{index, context->try_number(), std::nullopt, nullptr, {}, {}};
       try {
@@ -552,7 +562,8 @@ class RunExecution {
   bool owns_run_state_;
   std::mt19937_64 random_;
   std::vector<Instance> instances_;
-  std::vector<TaskInstanceUpdate> pending_saves_;  // Saved by Flush.
+  std::vector<TaskInstanceUpdate> pending_saves_;      // Saved by Flush.
+  std::vector<std::function<void()>> pending_starts_;  // Submitted by StartBodies.
   std::shared_ptr<CompletionQueue> queue_;
 };
 
