@@ -78,7 +78,8 @@ IngestSummary IngestSources(const Config& config, LandingZone& landing,
     ++summary.sources;
     spdlog::info("source {}: fetching", source->name());
     try {
-      std::shared_ptr<RequestExecutor> fetcher = MakeSourceFetcher(*source, SourceRateBudget(*source, data_dir), origin);
+      std::shared_ptr<RequestExecutor> fetcher =
+          MakeSourceFetcher(*source, SourceRateBudget(*source, data_dir), origin);
       FetchContext context{landing, http, fetched_at, fetcher.get(), secret};
       FetchSummary fetched = source->Fetch(context);
       summary.fetched.objects_landed += fetched.objects_landed;

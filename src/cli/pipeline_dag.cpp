@@ -233,8 +233,8 @@ PipelineDag BuildPipelineDag(const Config& config, Workspace& workspace,
       dag::TaskSpec task;
       task.id = "ingest." + source->name() + (part ? "." + TaskIdPart(*part) : "");
       ApplySettings(settings, pipeline.pools, task);
-      task.body = std::make_shared<IngestTask>(source, part, fetcher, origin, workspace,
-                                               pipeline.totals);
+      task.body =
+          std::make_shared<IngestTask>(source, part, fetcher, origin, workspace, pipeline.totals);
       pipeline.ingest_task_ids.push_back(task.id);
       pipeline.dag.AddTask(std::move(task));
     }

@@ -50,10 +50,10 @@ class PipelineTotals {
 
  private:
   mutable std::mutex mutex_;
-  FetchSummary fetched_;             // Guarded by mutex_.
-  int fetches_ = 0;                  // Guarded by mutex_.
+  FetchSummary fetched_;                                        // Guarded by mutex_.
+  int fetches_ = 0;                                             // Guarded by mutex_.
   std::map<std::string, std::vector<SourceFailure>> failures_;  // By task id; guarded by mutex_.
-  std::optional<LoadSummary> load_;  // Guarded by mutex_.
+  std::optional<LoadSummary> load_;                             // Guarded by mutex_.
 };
 
 struct PipelineDagOptions {

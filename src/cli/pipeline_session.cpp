@@ -3,8 +3,8 @@
 #include <date/date.h>
 
 #include <cstdio>
-#include <map>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "cli/run_progress.h"

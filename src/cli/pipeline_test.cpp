@@ -660,15 +660,16 @@ TEST(PipelineTest, FaultyRunEndsEverySeriesLoadedOrFailed) {
       "requests_per_second = 50\nmax_attempts = 3\nretry_delay_seconds = 0.05\n"
       "max_retry_delay_seconds = 0.2\ntimeout_seconds = 0.5\n";
   std::string config = (dir / "pipeline.toml").string();
-  WriteText(config, "[[sources]]\ntype = \"fred\"\nbase_url = \"" + server.Url("/fred") +
-                        "\"\nseries = " + nlohmann::json(ids).dump() +
+  WriteText(config, "[pools]\nav_daily = 1\n[[sources]]\ntype = \"fred\"\nbase_url = \"" +
+                        server.Url("/fred") + "\"\nseries = " + nlohmann::json(ids).dump() +
                         "\npage_size = 3\nrequests_per_minute = 3000\n" + fast +
                         "[[sources]]\ntype = \"alphavantage\"\nbase_url = \"" +
                         server.Url("/query") + "\"\nsymbols = [\"VOO\", \"XLP\"]\n" + fast +
-                        // A quota of one request a day: the second symbol waits for the next day.
+                        // A quota of one request a day: the second symbol waits for the
+                        // next day. A pool of one slot runs the symbols' tasks in order.
                         "[[sources]]\nname = \"av-daily\"\ntype = \"alphavantage\"\nbase_url = \"" +
                         server.Url("/query") + "\"\nsymbols = [\"XLB\", \"VOO\"]\n" + fast +
-                        "requests_per_day = 1\n");
+                        "requests_per_day = 1\npool = \"av_daily\"\n");
   CommandResult run =
       RunMacropipe("--data-dir " + (dir / "data").string() + " --config " + config + " run",
                    {{"FRED_API_KEY", "0123456789abcdef0123456789abcdef"},
@@ -848,7 +849,9 @@ TEST(PipelineTest, ExampleConfigRunsAgainstReplayServer) {
                 "USING (series_key) GROUP BY source ORDER BY source"),
             "source,count(DISTINCT series_key)\nalfred,1\nalphavantage,10\ncensus,3\n"
             "census-business,2\nedgar,6\nfred,13\nfred-md,4\n");
-  EXPECT_NE(run.out.find("0 series failed, 0 deferred"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(": success, "), std::string::npos) << run.out;
+  EXPECT_EQ(run.err.find("error: "), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("deferred: "), std::string::npos) << run.err;
   nlohmann::json stats = server.Stats();
   EXPECT_EQ(stats["rate_violations"], 0) << stats.dump();
 }
