@@ -158,7 +158,7 @@ TEST(DagPipelineTest, LoadRunsWhenOneSeriesFails) {
             std::string::npos)
       << run.out;
   EXPECT_NE(run.out.find("36 inserted"), std::string::npos) << run.out;
-  EXPECT_NE(run.err.find("error: task ingest.fred.S404 failed"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("error: series fred/S404 failed"), std::string::npos) << run.err;
   EXPECT_EQ(Query(dir / "data", "SELECT count(DISTINCT series_id) FROM latest_observations"),
             "count(DISTINCT series_id)\n3\n");
 }

@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "dag/sqlite_state_store.h"
+#include "etl/loader.h"
 #include "secrets/secrets_store.h"
 #include "server/api_server.h"
 #include "server/executor_run_controller.h"
