@@ -1,11 +1,14 @@
 #include "cli/pipeline_dag.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cctype>
 #include <cmath>
 
 #include "cli/task_log_routing.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "forecast/forecast_job.h"
 #include "http/request_executor.h"
 #include "secrets/secrets_store.h"
 
@@ -151,10 +154,57 @@ class LoadTask : public dag::TaskBody {
   std::shared_ptr<PipelineTotals> totals_;
 };
 
+// Forecasts inflation from the loaded warehouse and stores the forecast.
+class ForecastTask : public dag::TaskBody {
+ public:
+  ForecastTask(Workspace& workspace, forecast::ForecastJobSettings settings)
+      : workspace_(workspace), settings_(std::move(settings)) {}
+
+  dag::TaskOutcome Run(dag::TaskContext& context) override {
+    ScopedTaskLog route(context.logger());
+    // Fits share LibTorch's global settings, so one forecast runs at a time.
+    std::lock_guard lock(mutex_);
+    forecast::ForecastJobResult result = forecast::RunForecastJob(
+        workspace_.warehouse(), settings_, {workspace_.data_dir(), false, ""});
+    context.logger().info("forecast run {} of {} stored; charts {} and {}",
+                          result.record.run.run_id, settings_.target, result.fan_chart.string(),
+                          result.importance_chart.string());
+    return {};
+  }
+
+ private:
+  std::mutex mutex_;
+  Workspace& workspace_;
+  forecast::ForecastJobSettings settings_;
+};
+
 std::map<std::string, int> PoolSlots(const Config& config) {
   std::map<std::string, int> pools{{dag::kDefaultPool, kDefaultPoolSlots}};
   for (const auto& [name, slots] : config.pools) pools[name] = static_cast<int>(slots);
   return pools;
+}
+
+// Adds the forecast task after the load when the config has a [forecast]
+// table. A build without LibTorch leaves it out of a DAG it runs, with a
+// warning, so that the rest of the pipeline still runs.
+void AddForecastTask(const Config& config, const PipelineDagOptions& options, Workspace& workspace,
+                     PipelineDag& pipeline) {
+  if (!config.forecast) return;
+  // Read the settings now, so that a bad [forecast] table stops the run before it starts.
+  forecast::ForecastJobSettings settings = forecast::ReadForecastSettings(config);
+  if (options.rate_budgets && !forecast::ForecastingAvailable()) {
+    spdlog::warn(
+        "{} asks for a forecast ([forecast]), but this build has no forecasting: the run ends "
+        "with the load. Build with -DMACROPIPE_WITH_TORCH=ON to forecast",
+        config.path);
+    return;
+  }
+  dag::TaskSpec task;
+  task.id = kForecastTaskId;
+  task.upstream = {kLoadTaskId};
+  ApplySettings(config.task_defaults, pipeline.pools, task);
+  task.body = std::make_shared<ForecastTask>(workspace, std::move(settings));
+  pipeline.dag.AddTask(std::move(task));
 }
 
 }  // namespace
@@ -248,6 +298,7 @@ PipelineDag BuildPipelineDag(const Config& config, Workspace& workspace,
     ApplySettings(config.load_task.Over(config.task_defaults), pipeline.pools, load);
     load.body = std::make_shared<LoadTask>(workspace, pipeline.totals);
     pipeline.dag.AddTask(std::move(load));
+    AddForecastTask(config, options, workspace, pipeline);
   }
   pipeline.dag.Validate();
   return pipeline;

@@ -1,15 +1,17 @@
 // The pipeline as a DAG, built from the config. Each part of a source (a
 // series or a symbol) is an ingest task, and a source fetched as a whole,
 // such as the FRED-MD file, is one task. The load task runs once every ingest
-// task has finished and at least one succeeded.
+// task has finished and at least one succeeded. When the config has a
+// [forecast] table and the build has forecasting, the forecast task runs
+// after a successful load.
 //
 //   PipelineDag pipeline = BuildPipelineDag(config, workspace, {});
 //   dag::Pools pools(pipeline.pools);
 //   executor.Run(pipeline.dag, run_id, logical_date);
 //
-// Task ids are `ingest.<source>.<part>`, `ingest.<source>` and `load`. The
-// bodies share the workspace and the sources' rate budgets; they may run
-// concurrently for several runs of one process.
+// Task ids are `ingest.<source>.<part>`, `ingest.<source>`, `load` and
+// `forecast`. The bodies share the workspace and the sources' rate budgets;
+// they may run concurrently for several runs of one process.
 #pragma once
 
 #include <filesystem>
@@ -31,6 +33,7 @@
 namespace macropipe {
 
 inline constexpr char kLoadTaskId[] = "load";
+inline constexpr char kForecastTaskId[] = "forecast";
 
 // Counts of the fetches and loads of this process's task bodies, summed for
 // the summary that the command line prints. Thread-safe.
@@ -59,7 +62,8 @@ class PipelineTotals {
 struct PipelineDagOptions {
   bool load = true;  // False builds the ingest tasks alone, for `macropipe ingest`.
   // False for a DAG that is exported and never run: no rate budget is set
-  // up, so nothing is written to the data directory.
+  // up, so nothing is written to the data directory, and the forecast task
+  // is kept even when this build has no forecasting.
   bool rate_budgets = true;
 };
 

@@ -865,27 +865,43 @@ TEST(PipelineTest, ForecastStoresRunAndCharts) {
   ScratchDir dir;
   std::string config = WriteFredMdConfig(dir, FixturePath("forecast/fredmd-2007-12.csv"),
                                          std::string("vintage = \"2008-01\"\n") + kTinyForecast);
-  RunCommand(dir, config, "run");
-  std::string forecast =
-      "--log-level warn --data-dir " + (dir / "data").string() + " forecast --config " + config;
-  CommandResult result = RunMacropipe(forecast);
+  std::string data = "--data-dir " + (dir / "data").string() + " --config " + config;
+  std::string forecast = "--log-level warn " + data + " forecast";
   if (!MACROPIPE_HAS_FORECASTING) {
+    // The run lands and loads, and says why it does not forecast.
+    CommandResult run = RunMacropipe(data + " run");
+    EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+    EXPECT_NE(run.err.find("asks for a forecast ([forecast]), but this build has no forecasting"),
+              std::string::npos)
+        << run.err;
+    CommandResult result = RunMacropipe(forecast);
     EXPECT_EQ(result.exit_code, 1);
     EXPECT_NE(result.err.find("has no forecasting"), std::string::npos) << result.err;
     EXPECT_NE(result.err.find("-DMACROPIPE_WITH_TORCH=ON"), std::string::npos) << result.err;
     return;
   }
+  // The run's last task forecasts from what the load stored.
+  CommandResult run = RunMacropipe(data + " run");
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find(": success, 3 of 3 succeeded"), std::string::npos) << run.out;
+  EXPECT_EQ(Sql(dir, "SELECT run_id FROM forecast_runs"), "run_id\n1\n");
+
+  CommandResult result = RunMacropipe(forecast + " --retrain");
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
-  EXPECT_NE(result.out.find("Forecast run 1: CPIAUCSL"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("Forecast run 2: CPIAUCSL"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("new fit"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("     12  2008-12"), std::string::npos) << result.out;
-  EXPECT_EQ(Sql(dir, "SELECT count(*), min(horizon), max(horizon) FROM forecast_quantiles"),
+  EXPECT_EQ(Sql(dir,
+                "SELECT count(*), min(horizon), max(horizon) FROM forecast_quantiles "
+                "WHERE run_id = 2"),
             "count(*),min(horizon),max(horizon)\n12,1,12\n");
-  EXPECT_EQ(Sql(dir, "SELECT group_concat(months, ' ') AS months FROM forecast_accumulated"),
+  EXPECT_EQ(Sql(dir,
+                "SELECT group_concat(months, ' ') AS months FROM forecast_accumulated "
+                "WHERE run_id = 2"),
             "months\n3 6 12\n");
-  EXPECT_EQ(Sql(dir, "SELECT data_vintage, origin_month FROM forecast_runs"),
+  EXPECT_EQ(Sql(dir, "SELECT data_vintage, origin_month FROM forecast_runs WHERE run_id = 2"),
             "data_vintage,origin_month\n2008-01-01,2007-12-01\n");
-  for (const char* chart : {"run-1-fan.svg", "run-1-importance.svg"}) {
+  for (const char* chart : {"run-2-fan.svg", "run-2-importance.svg"}) {
     SCOPED_TRACE(chart);
     EXPECT_EQ(XmlProblem(ReadText(dir / "data" / "forecasts" / chart)), "");
   }
@@ -893,7 +909,7 @@ TEST(PipelineTest, ForecastStoresRunAndCharts) {
   // A second run forecasts from the saved model.
   result = RunMacropipe(forecast);
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_NE(result.out.find("Forecast run 2: CPIAUCSL"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("Forecast run 3: CPIAUCSL"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("saved model"), std::string::npos) << result.out;
 }
 

@@ -382,8 +382,8 @@ Config Config::Parse(std::string_view text, const std::string& origin) {
 }
 
 Config Config::Default() {
-  std::string text =
-      std::string("[[sources]]\ntype = \"fred-md\"\nurl = \"") + kFredMdCurrentUrl + "\"\n";
+  std::string text = std::string("[[sources]]\ntype = \"fred-md\"\nurl = \"") + kFredMdCurrentUrl +
+                     "\"\n\n[forecast]\n";
   return Parse(text, "<built-in config>");
 }
 

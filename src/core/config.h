@@ -149,7 +149,8 @@ struct Config {
   static Config LoadFile(const std::string& path);
   // Parses TOML text; `origin` names it in messages.
   static Config Parse(std::string_view text, const std::string& origin);
-  // The built-in config: the current FRED-MD vintage from its public URL.
+  // The built-in config: the current FRED-MD vintage from its public URL,
+  // and a forecast with the default [forecast] settings.
   static Config Default();
 };
 

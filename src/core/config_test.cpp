@@ -214,6 +214,7 @@ TEST(ConfigTest, DefaultFetchesFredMd) {
   EXPECT_EQ(config.sources[0].type, "fred-md");
   OptionReader options = SourceOptions(config.sources[0]);
   EXPECT_NE(options.String("url")->find("fred-md/monthly/current.csv"), std::string::npos);
+  EXPECT_NE(config.forecast, nullptr);
 }
 
 TEST(ConfigTest, MissingFileIsNotFound) {
