@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # Build tools and libraries.
   build-essential cmake ninja-build pkg-config git clang-format
-  libcurl4-openssl-dev libsqlite3-dev sqlite3 libssl-dev
+  libcurl4-openssl-dev libsqlite3-dev sqlite3 libssl-dev libpq-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libpugixml-dev libcpp-httplib-dev libeigen3-dev libhowardhinnant-date-dev
   # Tests and benchmarks; Chromium runs the browser test of the page.
@@ -14,6 +14,8 @@ packages=(
   chromium
   # S3 tests: Debian's AWS command line reads back what macropipe wrote.
   awscli
+  # The PostgreSQL server that tests and benchmarks start for themselves.
+  postgresql-15
   # Forecasting: LibTorch, with an optimized BLAS instead of the reference one.
   libtorch-dev libopenblas0-pthread
 )
