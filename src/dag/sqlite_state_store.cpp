@@ -5,52 +5,11 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "dag/state_schema.h"
 #include "warehouse/sqlite_db.h"
 
 namespace macropipe::dag {
 namespace {
-
-constexpr char kSchema[] = R"sql(
-CREATE TABLE IF NOT EXISTS runs (
-  run_id TEXT PRIMARY KEY,
-  pipeline TEXT NOT NULL,
-  logical_date TEXT NOT NULL,
-  state TEXT NOT NULL,
-  start_time TEXT,
-  end_time TEXT,
-  duration_ms BIGINT,
-  summary TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS task_instances (
-  run_id TEXT NOT NULL REFERENCES runs (run_id),
-  task_id TEXT NOT NULL,
-  state TEXT NOT NULL,
-  try_number INTEGER NOT NULL,
-  start_time TEXT,
-  end_time TEXT,
-  duration_ms BIGINT,
-  error TEXT NOT NULL,
-  rows_landed BIGINT NOT NULL,
-  rows_inserted BIGINT NOT NULL,
-  rows_revised BIGINT NOT NULL,
-  next_attempt TEXT,
-  PRIMARY KEY (run_id, task_id)
-);
-CREATE TABLE IF NOT EXISTS task_tries (
-  run_id TEXT NOT NULL REFERENCES runs (run_id),
-  task_id TEXT NOT NULL,
-  try_number INTEGER NOT NULL,
-  state TEXT NOT NULL,
-  start_time TEXT NOT NULL,
-  end_time TEXT,
-  duration_ms BIGINT,
-  error TEXT NOT NULL,
-  rows_landed BIGINT NOT NULL,
-  rows_inserted BIGINT NOT NULL,
-  rows_revised BIGINT NOT NULL,
-  PRIMARY KEY (run_id, task_id, try_number)
-);
-)sql";
 
 void BindTime(SqliteStatement& statement, int index, const std::optional<TimePoint>& time) {
   if (time) {
@@ -75,29 +34,12 @@ std::optional<TimePoint> ColumnTime(const SqliteStatement& statement, int column
   return ParseTime(std::string(statement.Text(column)));
 }
 
-TaskState ColumnTaskState(const SqliteStatement& statement, int column) {
-  std::string name(statement.Text(column));
-  std::optional<TaskState> state = ParseTaskState(name);
-  if (!state) {
-    throw Error(ErrorCode::kInvalidInput, "state database holds unknown task state '" + name +
-                                              "'; it was written by a "
-                                              "newer macropipe or edited by hand");
-  }
-  return *state;
-}
-
 RunRecord ReadRun(const SqliteStatement& statement) {
   RunRecord run;
   run.run_id = statement.Text(0);
   run.pipeline = statement.Text(1);
   run.logical_date = ParseTime(std::string(statement.Text(2)));
-  std::string state(statement.Text(3));
-  std::optional<RunState> parsed = ParseRunState(state);
-  if (!parsed) {
-    throw Error(ErrorCode::kInvalidInput, "state database holds unknown run state '" + state +
-                                              "' for run '" + run.run_id + "'");
-  }
-  run.state = *parsed;
+  run.state = ParseStoredRunState(std::string(statement.Text(3)), run.run_id);
   run.start = ColumnTime(statement, 4);
   run.end = ColumnTime(statement, 5);
   run.summary = statement.Text(6);
@@ -126,7 +68,7 @@ SqliteStateStore::SqliteStateStore(const std::filesystem::path& path)
     : db_(std::make_unique<SqliteDatabase>(path.string(), /*read_only=*/false)) {
   db_->Execute("PRAGMA journal_mode = WAL");
   db_->Execute("PRAGMA synchronous = FULL");
-  db_->Execute(kSchema);
+  db_->Execute(kStateSchema);
 }
 
 SqliteStateStore::~SqliteStateStore() = default;
@@ -270,7 +212,7 @@ std::vector<TaskInstanceRecord> SqliteStateStore::ListTaskInstances(const std::s
     TaskInstanceRecord instance;
     instance.run_id = run_id;
     instance.task_id = select.Text(0);
-    instance.state = ColumnTaskState(select, 1);
+    instance.state = ParseStoredTaskState(std::string(select.Text(1)), run_id);
     instance.try_number = static_cast<int>(select.Int(2));
     instance.start = ColumnTime(select, 3);
     instance.end = ColumnTime(select, 4);
@@ -297,7 +239,7 @@ std::vector<TryRecord> SqliteStateStore::ListTries(const std::string& run_id,
     record.run_id = run_id;
     record.task_id = task_id;
     record.try_number = static_cast<int>(select.Int(0));
-    record.state = ColumnTaskState(select, 1);
+    record.state = ParseStoredTaskState(std::string(select.Text(1)), run_id);
     record.start = ParseTime(std::string(select.Text(2)));
     record.end = ColumnTime(select, 3);
     record.error = select.Text(4);

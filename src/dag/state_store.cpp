@@ -36,6 +36,25 @@ std::optional<RunState> ParseRunState(std::string_view name) {
   return std::nullopt;
 }
 
+RunState ParseStoredRunState(const std::string& name, const std::string& run_id) {
+  std::optional<RunState> state = ParseRunState(name);
+  if (!state) {
+    throw Error(ErrorCode::kInvalidInput,
+                "state database holds unknown run state '" + name + "' for run '" + run_id + "'");
+  }
+  return *state;
+}
+
+TaskState ParseStoredTaskState(const std::string& name, const std::string& run_id) {
+  std::optional<TaskState> state = ParseTaskState(name);
+  if (!state) {
+    throw Error(ErrorCode::kInvalidInput,
+                "state database holds unknown task state '" + name + "' in run '" + run_id +
+                    "'; it was written by a newer macropipe or edited by hand");
+  }
+  return *state;
+}
+
 std::optional<int64_t> DurationMs(const std::optional<TimePoint>& start,
                                   const std::optional<TimePoint>& end) {
   if (!start || !end) return std::nullopt;

@@ -91,6 +91,11 @@ class StateStore {
                                            const std::string& task_id) = 0;
 };
 
+// Parse a state read back from a state store; throw Error(kInvalidInput) for a
+// name this version does not know, naming the run.
+RunState ParseStoredRunState(const std::string& name, const std::string& run_id);
+TaskState ParseStoredTaskState(const std::string& name, const std::string& run_id);
+
 // Duration of a try in milliseconds, or nullopt while it has no end.
 std::optional<int64_t> DurationMs(const std::optional<TimePoint>& start,
                                   const std::optional<TimePoint>& end);
