@@ -21,8 +21,10 @@ std::filesystem::path DataDir(const GlobalOptions& options, const Config& config
 }
 
 std::filesystem::path ExistingDataDir(const GlobalOptions& options) {
-  std::filesystem::path data_dir = DataDir(options, LoadConfigOrEmpty(options));
-  if (!std::filesystem::exists(data_dir / "warehouse.db")) {
+  Config config = LoadConfigOrEmpty(options);
+  std::filesystem::path data_dir = DataDir(options, config);
+  // A PostgreSQL warehouse lives on its server; the data directory may be empty.
+  if (config.warehouse.empty() && !std::filesystem::exists(data_dir / "warehouse.db")) {
     throw Error(ErrorCode::kNotFound, "no warehouse in " + data_dir.string() +
                                           ": run `macropipe run` first, or pass --data-dir");
   }

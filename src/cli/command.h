@@ -41,7 +41,8 @@ Config LoadConfigOrEmpty(const GlobalOptions& options);
 std::filesystem::path DataDir(const GlobalOptions& options, const Config& config);
 
 // The data directory of an existing warehouse; throws Error(kNotFound) with a
-// hint when the directory contains none.
+// hint when the directory contains none and the config names no PostgreSQL
+// warehouse.
 std::filesystem::path ExistingDataDir(const GlobalOptions& options);
 
 // The command modules.
@@ -49,6 +50,8 @@ void AddPipelineCommands(CLI::App& app, const GlobalOptions& options,
                          std::vector<CommandRegistration>& commands);
 void AddQueryCommands(CLI::App& app, const GlobalOptions& options,
                       std::vector<CommandRegistration>& commands);
+void AddWarehouseCommands(CLI::App& app, const GlobalOptions& options,
+                          std::vector<CommandRegistration>& commands);
 void AddSecretsCommands(CLI::App& app, const GlobalOptions& options,
                         std::vector<CommandRegistration>& commands);
 void AddRunCommands(CLI::App& app, const GlobalOptions& options,

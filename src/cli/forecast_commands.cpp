@@ -184,7 +184,7 @@ int RunBacktestCommand(const GlobalOptions& global, const BacktestCommandOptions
   panel_options.target_id = options.target;
   if (!options.as_of.empty()) panel_options.as_of = Date::ParseIso(options.as_of, "--as-of date");
 
-  Workspace workspace(ExistingDataDir(global));
+  Workspace workspace(ExistingDataDir(global), LoadConfigOrEmpty(global));
   forecast::Panel panel = forecast::BuildPanel(workspace.warehouse(), panel_options);
   spdlog::info("backtest: panel of {} series, {} to {}; models {} on {} threads",
                panel.names.size(), panel.months.front().ToIso().substr(0, 7),

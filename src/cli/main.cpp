@@ -44,6 +44,7 @@ int Main(int argc, char** argv) {
   AddPipelineCommands(app, options, commands);
   AddRunCommands(app, options, commands);
   AddQueryCommands(app, options, commands);
+  AddWarehouseCommands(app, options, commands);
   AddSecretsCommands(app, options, commands);
   AddForecastCommands(app, options, commands);
   AddServeCommands(app, options, commands);

@@ -9,6 +9,7 @@
 #include "core/files.h"
 #include "http/rate_budget_registry.h"
 #include "secrets/secrets_store.h"
+#include "warehouse/postgres_warehouse.h"
 
 namespace macropipe {
 namespace {
@@ -48,15 +49,32 @@ std::shared_ptr<RequestExecutor> MakeSourceFetcher(const Source& source,
   return std::make_shared<RequestExecutor>(std::move(budget), options);
 }
 
-Workspace::Workspace(const std::filesystem::path& data_dir, const LandingConfig& landing)
-    : data_dir_(data_dir), store_(OpenLandingStore(landing, data_dir)), landing_(*store_) {}
+PostgresOptions PostgresOptionsFor(const std::string& uri, const std::string& origin,
+                                   const std::filesystem::path& data_dir) {
+  ValidatePostgresUri(uri, origin);
+  return {uri, LookupSecret(data_dir, "PGPASSWORD").value_or("")};
+}
+
+std::unique_ptr<Warehouse> OpenConfiguredWarehouse(const Config& config,
+                                                   const std::filesystem::path& data_dir,
+                                                   bool read_only) {
+  if (!config.warehouse.empty()) {
+    return OpenPostgresWarehouse(
+        PostgresOptionsFor(config.warehouse, config.warehouse_origin, data_dir), read_only);
+  }
+  if (!read_only) CreateDirectories(data_dir);
+  return OpenSqliteWarehouse((data_dir / "warehouse.db").string(), read_only);
+}
+
+Workspace::Workspace(const std::filesystem::path& data_dir, const Config& config)
+    : data_dir_(data_dir),
+      config_(config),
+      store_(OpenLandingStore(config.landing, data_dir)),
+      landing_(*store_) {}
 
 Warehouse& Workspace::warehouse() {
   std::lock_guard lock(warehouse_mutex_);
-  if (!warehouse_) {
-    CreateDirectories(data_dir_);
-    warehouse_ = OpenSqliteWarehouse((data_dir_ / "warehouse.db").string());
-  }
+  if (!warehouse_) warehouse_ = OpenConfiguredWarehouse(config_, data_dir_, /*read_only=*/false);
   return *warehouse_;
 }
 

@@ -14,16 +14,30 @@
 #include "landing/landing_zone.h"
 #include "landing/object_store.h"
 #include "sources/source.h"
+#include "warehouse/postgres_db.h"
 #include "warehouse/warehouse.h"
 
 namespace macropipe {
 
-// The storage of one data directory: the landing store that `landing` names
-// (by default `<dir>/landing`) and `<dir>/warehouse.db`. The landing zone may
-// be shared between threads; the warehouse is for one thread at a time.
+// Connection options for the PostgreSQL URI `uri` from `origin` (file and
+// line): the URI is checked, and the password is PGPASSWORD from the
+// environment or, failing that, from the secrets file of `data_dir`.
+PostgresOptions PostgresOptionsFor(const std::string& uri, const std::string& origin,
+                                   const std::filesystem::path& data_dir);
+
+// Opens the warehouse that `config` names: PostgreSQL for a postgresql:// URI
+// in its `warehouse` key, else SQLite at `<data_dir>/warehouse.db`.
+std::unique_ptr<Warehouse> OpenConfiguredWarehouse(const Config& config,
+                                                   const std::filesystem::path& data_dir,
+                                                   bool read_only);
+
+// The storage of one data directory: the landing store that the config's
+// `landing` names (by default `<dir>/landing`) and the warehouse that the
+// config names. The landing zone may be shared between threads; the warehouse
+// is for one thread at a time.
 class Workspace {
  public:
-  explicit Workspace(const std::filesystem::path& data_dir, const LandingConfig& landing = {});
+  explicit Workspace(const std::filesystem::path& data_dir, const Config& config = {});
 
   LandingZone& landing() { return landing_; }
   ObjectStore& object_store() { return *store_; }
@@ -33,6 +47,7 @@ class Workspace {
 
  private:
   std::filesystem::path data_dir_;
+  Config config_;
   std::unique_ptr<ObjectStore> store_;
   LandingZone landing_;
   std::mutex warehouse_mutex_;

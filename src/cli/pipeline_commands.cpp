@@ -41,7 +41,7 @@ int RunLoad(const GlobalOptions& options) {
                                           ": run `macropipe ingest` first, or check --data-dir");
   }
   DataDirLock lock(data_dir);
-  Workspace workspace(data_dir, config.landing);
+  Workspace workspace(data_dir, config);
   Loader loader(workspace.landing(), workspace.warehouse());
   PrintLoadSummary(loader.LoadPending());
   std::cout << "finished in " << FormatElapsed(std::chrono::steady_clock::now() - start) << "\n";

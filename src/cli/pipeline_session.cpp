@@ -38,7 +38,7 @@ PipelineSession::PipelineSession(const GlobalOptions& options,
   PipelineSchedule(config_);
   data_dir_ = DataDir(options, config_);
   lock_ = std::make_unique<DataDirLock>(data_dir_);
-  workspace_ = std::make_unique<Workspace>(data_dir_, config_.landing);
+  workspace_ = std::make_unique<Workspace>(data_dir_, config_);
   pipeline_ = BuildPipelineDag(config_, *workspace_, dag_options);
   store_ = std::make_unique<dag::SqliteStateStore>(data_dir_ / "state.db");
   pools_ = std::make_unique<dag::Pools>(pipeline_.pools);

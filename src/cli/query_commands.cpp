@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "cli/format.h"
+#include "cli/pipeline.h"
 #include "core/error.h"
 
 namespace macropipe {
@@ -19,9 +20,11 @@ struct QueryOptions {
 };
 
 // Queries open the warehouse read-only, so they work on read-only storage and
-// while a load holds the write lock.
+// while a load holds the write lock. On PostgreSQL every query runs in a
+// read-only transaction.
 std::unique_ptr<Warehouse> OpenWarehouseForReading(const GlobalOptions& options) {
-  return OpenSqliteWarehouse((ExistingDataDir(options) / "warehouse.db").string(), true);
+  return OpenConfiguredWarehouse(LoadConfigOrEmpty(options), ExistingDataDir(options),
+                                 /*read_only=*/true);
 }
 
 int RunSql(const GlobalOptions& options, const QueryOptions& query) {

@@ -149,7 +149,7 @@ int ExportAirflow(const GlobalOptions& options, const std::string& output) {
                 "export airflow needs the pipeline's config: pass --config FILE");
   }
   Config config = Config::LoadFile(options.config_path);
-  Workspace workspace(DataDir(options, config), config.landing);
+  Workspace workspace(DataDir(options, config), config);
   PipelineDag pipeline = BuildPipelineDag(config, workspace, {.rate_budgets = false});
   dag::AirflowExportOptions export_options;
   export_options.command =

@@ -322,6 +322,8 @@ Config Config::Parse(std::string_view text, const std::string& origin) {
   config.path = origin;
   OptionReader reader(root, origin, "the top level");
   config.data_dir = reader.String("data_dir").value_or("");
+  config.warehouse = reader.String("warehouse").value_or("");
+  if (!config.warehouse.empty()) config.warehouse_origin = reader.Where("warehouse");
   config.landing = ReadLandingConfig(root, reader);
   config.dag = ReadDagTable(reader, root, origin);
   config.pools = ReadPoolsTable(reader, root, origin);

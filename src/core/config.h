@@ -135,6 +135,10 @@ struct LandingConfig {
 struct Config {
   std::string path;      // The file the config came from, or "<built-in>".
   std::string data_dir;  // Empty: use the command line's --data-dir or its default.
+  // A postgresql:// URI of a shared warehouse; empty for the SQLite warehouse
+  // in the data directory. `warehouse_origin` names file and line for messages.
+  std::string warehouse;
+  std::string warehouse_origin;
   LandingConfig landing;
   std::vector<SourceConfig> sources;
   // The [forecast] table, which the forecast job reads; null when absent.
