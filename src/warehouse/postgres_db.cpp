@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -210,6 +211,49 @@ PostgresResult PostgresConnection::Execute(const std::string& sql,
   return result;
 }
 
+std::vector<PostgresResult> PostgresConnection::ExecutePipeline(
+    const std::vector<PostgresStatement>& statements) {
+  if (PQenterPipelineMode(connection_) != 1) ThrowError(nullptr, "entering pipeline mode");
+  for (const PostgresStatement& statement : statements) {
+    std::vector<const char*> values;
+    values.reserve(statement.params.size());
+    for (const PostgresParam& param : statement.params) {
+      values.push_back(param ? param->c_str() : nullptr);
+    }
+    if (PQsendQueryParams(connection_, statement.sql.c_str(), static_cast<int>(values.size()),
+                          nullptr, values.data(), nullptr, nullptr, 0) != 1) {
+      ThrowError(nullptr, statement.sql);
+    }
+  }
+  if (PQpipelineSync(connection_) != 1) ThrowError(nullptr, "sending a pipeline");
+
+  // Every statement's results end with a null result, and the sync's result
+  // ends the pipeline. All of them are read, even after a failure, because
+  // the connection leaves pipeline mode only once nothing is pending.
+  std::vector<PostgresResult> results;
+  std::optional<size_t> failed;
+  while (true) {
+    PGresult* raw = PQgetResult(connection_);
+    if (raw == nullptr) {
+      if (PQstatus(connection_) == CONNECTION_BAD) ThrowError(nullptr, "reading a pipeline");
+      continue;
+    }
+    PostgresResult result(raw);
+    ExecStatusType status = PQresultStatus(raw);
+    if (status == PGRES_PIPELINE_SYNC) break;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && !failed) {
+      failed = results.size();
+    }
+    results.push_back(std::move(result));
+  }
+  if (PQexitPipelineMode(connection_) != 1) ThrowError(nullptr, "leaving pipeline mode");
+  if (failed) {
+    size_t at = std::min(*failed, statements.size() - 1);
+    ThrowError(results[*failed].get(), statements[at].sql);
+  }
+  return results;
+}
+
 PostgresTransaction::PostgresTransaction(PostgresConnection& db, std::string_view begin) : db_(db) {
   db_.Execute(begin);
 }
@@ -223,6 +267,17 @@ PostgresTransaction::~PostgresTransaction() {
 void PostgresTransaction::Commit() {
   done_ = true;
   db_.Execute("COMMIT");
+}
+
+std::vector<PostgresResult> PostgresTransaction::CommitAfter(
+    std::vector<PostgresStatement> statements) {
+  statements.push_back({"COMMIT", {}});
+  // A COMMIT that the server skips after a failed statement leaves the
+  // transaction open, and the destructor then rolls it back.
+  std::vector<PostgresResult> results = db_.ExecutePipeline(statements);
+  done_ = true;
+  results.pop_back();
+  return results;
 }
 
 PostgresCopy::PostgresCopy(PostgresConnection& db, const std::string& copy_sql)

@@ -44,6 +44,12 @@ std::string RedactPostgresUri(std::string_view uri);
 
 using PostgresParam = std::optional<std::string>;  // nullopt binds SQL NULL.
 
+// One statement with $1, $2, ... bound to `params` as text.
+struct PostgresStatement {
+  std::string sql;
+  std::vector<PostgresParam> params;
+};
+
 class PostgresResult {
  public:
   PostgresResult() = default;
@@ -81,6 +87,10 @@ class PostgresConnection {
   PostgresResult Execute(std::string_view sql);
   // Runs one statement with $1, $2, ... bound to `params` as text.
   PostgresResult Execute(const std::string& sql, const std::vector<PostgresParam>& params);
+  // Runs `statements` in order in one pipeline, which costs one round trip to
+  // the server instead of one each, and returns their results. Throws Error
+  // naming the first statement that failed; the server skips the ones after it.
+  std::vector<PostgresResult> ExecutePipeline(const std::vector<PostgresStatement>& statements);
 
   // Throws Error for a failed `result` (or a lost connection when it is null),
   // naming the server's message, its SQLSTATE, the database and `context`.
@@ -103,6 +113,9 @@ class PostgresTransaction {
   PostgresTransaction(const PostgresTransaction&) = delete;
   PostgresTransaction& operator=(const PostgresTransaction&) = delete;
   void Commit();
+  // Runs `statements` and then COMMIT in one pipeline and returns the results
+  // of `statements`.
+  std::vector<PostgresResult> CommitAfter(std::vector<PostgresStatement> statements);
 
  private:
   PostgresConnection& db_;

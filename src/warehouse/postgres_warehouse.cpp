@@ -26,7 +26,8 @@ constexpr char kSchemaLockId[] = "7262535101";
 // largest stored run id plus one; an arbitrary constant that names this lock.
 constexpr char kForecastLockId[] = "7262535102";
 
-// Per-connection tables of one load. They are emptied at every commit.
+// The per-connection table that a load copies its rows into. It is emptied
+// at every commit.
 constexpr char kLoadTables[] = R"sql(
 CREATE TEMPORARY TABLE IF NOT EXISTS load_staging (
   line BIGINT NOT NULL,
@@ -35,18 +36,15 @@ CREATE TEMPORARY TABLE IF NOT EXISTS load_staging (
   realtime_start DATE,
   realtime_end DATE
 ) ON COMMIT DELETE ROWS;
-CREATE TEMPORARY TABLE IF NOT EXISTS load_plan (
-  date DATE NOT NULL,
-  value DOUBLE PRECISION,
-  new_start DATE NOT NULL,  -- The real-time start of the row written.
-  new_end DATE,             -- Its real-time end.
-  old_start DATE,           -- The stored row that the action changes.
-  action TEXT NOT NULL
-) ON COMMIT DELETE ROWS;
 )sql";
 
-// Classifies each snapshot row ($1 series key, $2 vintage) against the stored
-// rows of its period, with the rules of the Warehouse interface:
+// Each plan below is a query that classifies staged rows against the stored
+// rows of series $1. It returns one row per action: the date, the value, the
+// real-time start and end of the row written, and the start of the stored row
+// that the action changes (old_start).
+//
+// The snapshot plan ($4 vintage) classifies rows without a real-time period
+// with the rules of the Warehouse interface:
 //   insert     a new period, or a vintage outside every stored row
 //   kept       empty in the vintage while the period has a stored value
 //   unchanged  equal to the value in force at the vintage
@@ -54,12 +52,17 @@ CREATE TEMPORARY TABLE IF NOT EXISTS load_plan (
 //   close      a revision: end the row in force the day before, insert anew
 //   move       the value was known earlier than stored: move the row's start
 // A period repeated within one object counts once, with its last value.
-constexpr char kPlanSnapshot[] = R"sql(
-INSERT INTO load_plan (date, value, new_start, new_end, old_start, action)
-SELECT date, value, $2::date,
+//
+// One ordered scan of the series' stored rows within the staged dates picks,
+// for each period, the row in force at the vintage when there is one, else
+// the earliest row starting after it, else any older row (which only proves
+// the period was seen). A row in force starts before every later row, so
+// ordering by "ends before the vintage", then by start, finds it first.
+constexpr char kSnapshotPlan[] = R"sql(
+SELECT date, value, $4::date AS new_start,
        CASE action WHEN 'insert' THEN coalesce(later_start - 1, DATE '9999-12-31')
-                   ELSE covering_end END,
-       CASE action WHEN 'move' THEN later_start ELSE covering_start END,
+                   ELSE covering_end END AS new_end,
+       CASE action WHEN 'move' THEN later_start ELSE covering_start END AS old_start,
        action
 FROM (
   SELECT *,
@@ -68,41 +71,44 @@ FROM (
       WHEN value IS NULL THEN 'kept'
       WHEN covering_start IS NOT NULL AND covering_value IS NOT DISTINCT FROM value
         THEN 'unchanged'
-      WHEN covering_start = $2::date THEN 'correct'
+      WHEN covering_start = $4::date THEN 'correct'
       WHEN covering_start IS NOT NULL THEN 'close'
       WHEN later_start IS NOT NULL AND later_value IS NOT DISTINCT FROM value THEN 'move'
       ELSE 'insert'
     END AS action
   FROM (
-    SELECT s.date, s.value, c.realtime_start AS covering_start, c.realtime_end AS covering_end,
-           c.value AS covering_value, l.realtime_start AS later_start, l.value AS later_value,
-           EXISTS (SELECT 1 FROM observations o
-                   WHERE o.series_key = $1 AND o.date = s.date) AS seen
+    SELECT s.date, s.value, o.date IS NOT NULL AS seen,
+           CASE WHEN o.realtime_start <= $4::date AND o.realtime_end >= $4::date
+                THEN o.realtime_start END AS covering_start,
+           CASE WHEN o.realtime_start <= $4::date AND o.realtime_end >= $4::date
+                THEN o.realtime_end END AS covering_end,
+           CASE WHEN o.realtime_start <= $4::date AND o.realtime_end >= $4::date
+                THEN o.value END AS covering_value,
+           CASE WHEN o.realtime_start > $4::date THEN o.realtime_start END AS later_start,
+           CASE WHEN o.realtime_start > $4::date THEN o.value END AS later_value
     FROM (SELECT DISTINCT ON (date) date, value FROM load_staging
           WHERE realtime_start IS NULL ORDER BY date, line DESC) s
-    LEFT JOIN LATERAL (
-      SELECT o.realtime_start, o.realtime_end, o.value FROM observations o
-      WHERE o.series_key = $1 AND o.date = s.date AND o.realtime_start <= $2::date
-        AND o.realtime_end >= $2::date
-      ORDER BY o.realtime_start LIMIT 1) c ON true
-    LEFT JOIN LATERAL (
-      SELECT o.realtime_start, o.value FROM observations o
-      WHERE o.series_key = $1 AND o.date = s.date AND o.realtime_start > $2::date
-      ORDER BY o.realtime_start LIMIT 1) l ON true
+    LEFT JOIN (
+      SELECT DISTINCT ON (date) date, realtime_start, realtime_end, value FROM observations
+      WHERE series_key = $1
+        AND date BETWEEN (SELECT min(date) FROM load_staging)
+                     AND (SELECT max(date) FROM load_staging)
+      ORDER BY date, realtime_end < $4::date, realtime_start) o USING (date)
   ) facts
   WHERE seen OR value IS NOT NULL
 ) classified
 )sql";
 
-// Classifies rows that carry their own real-time period ($1 series key): a new
-// start is inserted, a stored one is corrected when its value or end differs.
-constexpr char kPlanRealtime[] = R"sql(
-INSERT INTO load_plan (date, value, new_start, new_end, old_start, action)
-SELECT s.date, s.value, s.realtime_start, s.realtime_end, o.realtime_start,
+// The real-time plan classifies rows that carry their own real-time period: a
+// new start is inserted, a stored one is corrected when its value or end
+// differs.
+constexpr char kRealtimePlan[] = R"sql(
+SELECT s.date, s.value, s.realtime_start AS new_start, s.realtime_end AS new_end,
+       o.realtime_start AS old_start,
        CASE WHEN o.realtime_start IS NULL THEN 'insert'
             WHEN o.value IS NOT DISTINCT FROM s.value AND o.realtime_end = s.realtime_end
               THEN 'unchanged'
-            ELSE 'correct' END
+            ELSE 'correct' END AS action
 FROM (SELECT DISTINCT ON (date, realtime_start) date, value, realtime_start,
              coalesce(realtime_end, DATE '9999-12-31') AS realtime_end
       FROM load_staging WHERE realtime_start IS NOT NULL
@@ -111,24 +117,47 @@ LEFT JOIN observations o
   ON o.series_key = $1 AND o.date = s.date AND o.realtime_start = s.realtime_start
 )sql";
 
-// The statements that apply the plan ($1 series key, $2 batch id). Closing
-// comes before the insert of the row that follows the closed one.
-constexpr char kClosePlanned[] =
-    "UPDATE observations o SET realtime_end = p.new_start - 1 FROM load_plan p "
-    "WHERE p.action = 'close' AND o.series_key = $1 AND o.date = p.date "
-    "AND o.realtime_start = p.old_start";
-constexpr char kCorrectPlanned[] =
-    "UPDATE observations o SET value = p.value, realtime_end = p.new_end, batch_id = $2 "
-    "FROM load_plan p WHERE p.action = 'correct' AND o.series_key = $1 AND o.date = p.date "
-    "AND o.realtime_start = p.old_start";
-constexpr char kMovePlanned[] =
-    "UPDATE observations o SET realtime_start = p.new_start, batch_id = $2 FROM load_plan p "
-    "WHERE p.action = 'move' AND o.series_key = $1 AND o.date = p.date "
-    "AND o.realtime_start = p.old_start";
-constexpr char kInsertPlanned[] =
-    "INSERT INTO observations (series_key, date, realtime_start, realtime_end, value, batch_id) "
-    "SELECT $1, date, new_start, new_end, value, $2 FROM load_plan "
-    "WHERE action IN ('insert', 'close')";
+// Applies a plan in one statement ($1 series key, $2 batch id, $3 rejected
+// rows), adds its tally to the batch row and returns the tally. A move counts
+// as unchanged because the value is. All parts of the statement see the
+// stored rows as they were before it. PostgreSQL requires that one statement
+// changes a row at most once, and each plan names any stored row at most once.
+// The rows that a plan inserts never share a key with a row that it changes,
+// because a closed row keeps its older start and a moved row takes the
+// vintage as start only where nothing is inserted.
+std::string ApplyPlanSql(std::string_view plan) {
+  return std::string("WITH plan AS MATERIALIZED (") + std::string(plan) + R"sql(),
+closed AS (
+  UPDATE observations o SET realtime_end = p.new_start - 1 FROM plan p
+  WHERE p.action = 'close' AND o.series_key = $1 AND o.date = p.date
+    AND o.realtime_start = p.old_start),
+corrected AS (
+  UPDATE observations o SET value = p.value, realtime_end = p.new_end, batch_id = $2
+  FROM plan p
+  WHERE p.action = 'correct' AND o.series_key = $1 AND o.date = p.date
+    AND o.realtime_start = p.old_start),
+moved AS (
+  UPDATE observations o SET realtime_start = p.new_start, batch_id = $2 FROM plan p
+  WHERE p.action = 'move' AND o.series_key = $1 AND o.date = p.date
+    AND o.realtime_start = p.old_start),
+inserted AS (
+  INSERT INTO observations (series_key, date, realtime_start, realtime_end, value, batch_id)
+  SELECT $1, date, new_start, new_end, value, $2 FROM plan
+  WHERE action IN ('insert', 'close')),
+tally AS (
+  SELECT count(*) FILTER (WHERE action = 'insert') AS inserted,
+         count(*) FILTER (WHERE action IN ('close', 'correct')) AS revised,
+         count(*) FILTER (WHERE action IN ('unchanged', 'move')) AS unchanged,
+         count(*) FILTER (WHERE action = 'kept') AS kept
+  FROM plan)
+UPDATE load_batches b
+SET inserted = b.inserted + t.inserted, revised = b.revised + t.revised,
+    unchanged = b.unchanged + t.unchanged, kept = b.kept + t.kept, rejected = $3
+FROM tally t
+WHERE b.batch_id = $2
+RETURNING t.inserted, t.revised, t.unchanged, t.kept
+)sql";
+}
 
 constexpr char kSeriesColumns[] =
     "SELECT source, series_id, title, units, frequency, seasonal_adjustment, transform_code, "
@@ -152,19 +181,6 @@ Cell CellOf(const PostgresResult& result, int row, int column) {
       return int64_t{result.Text(row, column) == "t" ? 1 : 0};
     default:
       return std::string(result.Text(row, column));
-  }
-}
-
-// Adds the tally of one plan action to `counts`.
-void CountAction(std::string_view action, int64_t rows, LoadCounts& counts) {
-  if (action == "insert") {
-    counts.inserted += rows;
-  } else if (action == "close" || action == "correct") {
-    counts.revised += rows;
-  } else if (action == "unchanged" || action == "move") {
-    counts.unchanged += rows;
-  } else if (action == "kept") {
-    counts.kept += rows;
   }
 }
 
@@ -193,14 +209,25 @@ class PostgresWarehouse : public Warehouse {
   std::string Location() const override { return db_.location(); }
 
  private:
+  // The batch row of a load and the key of its series.
+  struct NewBatch {
+    int64_t batch_id = 0;
+    int64_t series_key = 0;
+  };
+  // Staged rows of one load: snapshot rows carry no real-time period.
+  struct StagedRows {
+    int64_t snapshot = 0;
+    int64_t realtime = 0;
+  };
+
   void RequireWritable(const char* operation) const;
   void CreateSchema();
   void CopyForecastRows(const ForecastRecord& record, int64_t run_id);
-  int64_t LockSeries(const SeriesInfo& series, Date vintage);
-  std::optional<int64_t> FindBatch(const LoadRequest& request);
-  int64_t InsertBatch(const LoadRequest& request, int64_t series_key);
-  void StageRows(ObservationStream& rows);
-  LoadCounts ApplyStagedRows(int64_t series_key, int64_t batch_id, Date vintage);
+  std::optional<NewBatch> LockSeriesAndInsertBatch(const LoadRequest& request);
+  int64_t FindBatch(const LoadRequest& request);
+  StagedRows StageRows(ObservationStream& rows);
+  void ApplyAndCommit(PostgresTransaction& transaction, const StagedRows& staged,
+                      const NewBatch& batch, Date vintage, LoadCounts& counts);
   void StoreRejectedRows(int64_t batch_id, const std::vector<RejectedRow>& rejected);
 
   PostgresOptions options_;
@@ -231,38 +258,34 @@ LoadResult PostgresWarehouse::Load(const LoadRequest& request, ObservationStream
   std::lock_guard lock(mutex_);
   PostgresTransaction transaction(db_);
   LoadResult result;
-  // The series row is locked first, so that a load of the same object by
-  // another process either has committed (and is found below) or waits.
-  int64_t series_key = LockSeries(request.series, request.vintage_date);
-  if (std::optional<int64_t> batch = FindBatch(request)) {
-    result.batch_id = *batch;
+  std::optional<NewBatch> batch = LockSeriesAndInsertBatch(request);
+  if (!batch) {
+    result.batch_id = FindBatch(request);
     result.already_loaded = true;
     return result;
   }
 
-  result.batch_id = InsertBatch(request, series_key);
-  StageRows(rows);
-  result.counts = ApplyStagedRows(series_key, result.batch_id, request.vintage_date);
+  result.batch_id = batch->batch_id;
+  StagedRows staged = StageRows(rows);
   StoreRejectedRows(result.batch_id, rows.rejected());
   result.counts.rejected = static_cast<int64_t>(rows.rejected().size());
-
-  const LoadCounts& counts = result.counts;
-  db_.Execute(
-      "UPDATE load_batches SET inserted = $2, revised = $3, unchanged = $4, kept = $5, "
-      "rejected = $6 WHERE batch_id = $1",
-      {IntText(result.batch_id), IntText(counts.inserted), IntText(counts.revised),
-       IntText(counts.unchanged), IntText(counts.kept), IntText(counts.rejected)});
-  transaction.Commit();
+  ApplyAndCommit(transaction, staged, *batch, request.vintage_date, result.counts);
   return result;
 }
 
-// Upserts the catalogue row and returns its key, with the row locked until the
-// transaction ends. Metadata from an older vintage than the stored one does
-// not replace it; ON CONFLICT locks the row even when its WHERE skips the update.
-int64_t PostgresWarehouse::LockSeries(const SeriesInfo& series, Date vintage) {
+// Upserts the catalogue row and inserts the batch row in one round trip. The
+// series row is locked first and stays locked until the transaction ends, so
+// that a load of the same object by another process either has committed
+// (and its batch row stops this insert) or waits. Metadata from an older
+// vintage than the stored one does not replace the stored metadata, and ON
+// CONFLICT locks the row even when its WHERE skips the update. Returns
+// nothing when the object is already loaded.
+std::optional<PostgresWarehouse::NewBatch> PostgresWarehouse::LockSeriesAndInsertBatch(
+    const LoadRequest& request) {
+  const SeriesInfo& series = request.series;
   PostgresParam transform_code;
   if (series.transform_code) transform_code = std::to_string(*series.transform_code);
-  PostgresResult upserted = db_.Execute(
+  PostgresStatement upsert_series{
       "INSERT INTO series AS s (source, series_id, title, units, frequency, seasonal_adjustment, "
       "transform_code, last_updated, notes, metadata_vintage) "
       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
@@ -276,44 +299,43 @@ int64_t PostgresWarehouse::LockSeries(const SeriesInfo& series, Date vintage) {
       "last_updated = coalesce(nullif(excluded.last_updated, ''), s.last_updated), "
       "notes = coalesce(nullif(excluded.notes, ''), s.notes), "
       "metadata_vintage = excluded.metadata_vintage "
-      "WHERE excluded.metadata_vintage >= s.metadata_vintage "
-      "RETURNING series_key",
+      "WHERE excluded.metadata_vintage >= s.metadata_vintage",
       {series.source, series.id, series.title, series.units, series.frequency,
        series.seasonal_adjustment, transform_code, series.last_updated, series.notes,
-       vintage.ToIso()});
-  if (upserted.Rows() == 1) return upserted.Int(0, 0);
-
-  // The stored metadata is newer: keep it and look the key up.
-  PostgresResult found =
-      db_.Execute("SELECT series_key FROM series WHERE source = $1 AND series_id = $2 FOR UPDATE",
-                  {series.source, series.id});
-  if (found.Rows() != 1) throw Error(ErrorCode::kInternal, "series upsert returned no key");
-  return found.Int(0, 0);
+       request.vintage_date.ToIso()}};
+  PostgresStatement insert_batch{
+      "INSERT INTO load_batches (series_key, object_key, object_version, object_sha256, "
+      "vintage_date, fetched_at, loaded_at) "
+      "SELECT series_key, $3, $4, $5, $6, $7, "
+      "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+      "FROM series WHERE source = $1 AND series_id = $2 "
+      "ON CONFLICT (object_key, object_version, vintage_date) DO NOTHING "
+      "RETURNING batch_id, series_key",
+      {series.source, series.id, request.object_key, request.object_version, request.object_sha256,
+       request.vintage_date.ToIso(), request.fetched_at}};
+  std::vector<PostgresResult> results = db_.ExecutePipeline({upsert_series, insert_batch});
+  const PostgresResult& inserted = results[1];
+  if (inserted.Rows() == 0) return std::nullopt;
+  return NewBatch{inserted.Int(0, 0), inserted.Int(0, 1)};
 }
 
-std::optional<int64_t> PostgresWarehouse::FindBatch(const LoadRequest& request) {
+int64_t PostgresWarehouse::FindBatch(const LoadRequest& request) {
   PostgresResult found = db_.Execute(
       "SELECT batch_id FROM load_batches WHERE object_key = $1 AND object_version = $2 "
       "AND vintage_date = $3",
       {request.object_key, request.object_version, request.vintage_date.ToIso()});
-  if (found.Rows() == 0) return std::nullopt;
+  if (found.Rows() == 0) {
+    throw Error(ErrorCode::kInternal, "the batch of " + request.object_key +
+                                          " conflicted with a stored batch that is not found");
+  }
   return found.Int(0, 0);
 }
 
-int64_t PostgresWarehouse::InsertBatch(const LoadRequest& request, int64_t series_key) {
-  PostgresResult inserted = db_.Execute(
-      "INSERT INTO load_batches (series_key, object_key, object_version, object_sha256, "
-      "vintage_date, fetched_at, loaded_at) VALUES ($1, $2, $3, $4, $5, $6, "
-      "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) RETURNING batch_id",
-      {IntText(series_key), request.object_key, request.object_version, request.object_sha256,
-       request.vintage_date.ToIso(), request.fetched_at});
-  return inserted.Int(0, 0);
-}
-
-void PostgresWarehouse::StageRows(ObservationStream& rows) {
+PostgresWarehouse::StagedRows PostgresWarehouse::StageRows(ObservationStream& rows) {
   PostgresCopy copy(db_,
                     "COPY load_staging (line, date, value, realtime_start, realtime_end) "
                     "FROM STDIN");
+  StagedRows staged;
   ObservationRow row;
   int64_t line = 0;
   while (rows.Next(row)) {
@@ -322,8 +344,10 @@ void PostgresWarehouse::StageRows(ObservationStream& rows) {
     copy.Add(row.value);
     if (row.realtime_start) {
       copy.Add(*row.realtime_start);
+      ++staged.realtime;
     } else {
       copy.AddNull();
+      ++staged.snapshot;
     }
     if (row.realtime_end) {
       copy.Add(*row.realtime_end);
@@ -333,24 +357,31 @@ void PostgresWarehouse::StageRows(ObservationStream& rows) {
     copy.EndRow();
   }
   copy.Finish();
+  return staged;
 }
 
-LoadCounts PostgresWarehouse::ApplyStagedRows(int64_t series_key, int64_t batch_id, Date vintage) {
-  std::string key = IntText(series_key);
-  db_.Execute(kPlanSnapshot, {key, vintage.ToIso()});
-  db_.Execute(kPlanRealtime, {key});
-  std::string batch = IntText(batch_id);
-  db_.Execute(kClosePlanned, {key});
-  db_.Execute(kCorrectPlanned, {key, batch});
-  db_.Execute(kMovePlanned, {key, batch});
-  db_.Execute(kInsertPlanned, {key, batch});
-
-  LoadCounts counts;
-  PostgresResult tally = db_.Execute("SELECT action, count(*) FROM load_plan GROUP BY action");
-  for (int row = 0; row < tally.Rows(); ++row) {
-    CountAction(tally.Text(row, 0), tally.Int(row, 1), counts);
+// Applies the staged rows, stores the tally in the batch row and commits, all
+// in one round trip. An object with rows of both kinds applies its snapshot
+// rows first, and its real-time rows then see the result.
+void PostgresWarehouse::ApplyAndCommit(PostgresTransaction& transaction, const StagedRows& staged,
+                                       const NewBatch& batch, Date vintage, LoadCounts& counts) {
+  std::vector<PostgresParam> params = {IntText(batch.series_key), IntText(batch.batch_id),
+                                       IntText(counts.rejected)};
+  std::vector<PostgresStatement> statements;
+  // An object without rows still records its rejected rows in the batch row.
+  if (staged.snapshot > 0 || staged.realtime == 0) {
+    std::vector<PostgresParam> snapshot_params = params;
+    snapshot_params.push_back(vintage.ToIso());
+    statements.push_back({ApplyPlanSql(kSnapshotPlan), snapshot_params});
   }
-  return counts;
+  if (staged.realtime > 0) statements.push_back({ApplyPlanSql(kRealtimePlan), params});
+
+  for (const PostgresResult& tally : transaction.CommitAfter(std::move(statements))) {
+    counts.inserted += tally.Int(0, 0);
+    counts.revised += tally.Int(0, 1);
+    counts.unchanged += tally.Int(0, 2);
+    counts.kept += tally.Int(0, 3);
+  }
 }
 
 void PostgresWarehouse::StoreRejectedRows(int64_t batch_id,

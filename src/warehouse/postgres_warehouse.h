@@ -5,8 +5,8 @@
 //                                           .password = password});
 //
 // A load copies the object's rows into a temporary staging table with COPY,
-// classifies them against the stored history in one statement, then closes,
-// corrects and inserts rows with set-based statements, all in one transaction.
+// then one statement classifies them against the stored history and closes,
+// corrects and inserts rows set-based, all in one transaction.
 // Loads of one series are serialized by a lock on its catalogue row, so loads
 // of different series from any number of processes run side by side, and a
 // second load of an object that another process is loading waits for it and

@@ -240,6 +240,33 @@ TEST(PostgresWarehouseTest, QueriesRunInReadOnlyTransaction) {
   EXPECT_TRUE(std::holds_alternative<std::monostate>(row[6]));
 }
 
+TEST(PostgresConnectionTest, FailedPipelineRollsBack) {
+  if (!TestPostgresUri()) GTEST_SKIP() << PostgresServerMissing();
+  PostgresTestDatabase database;
+  PostgresConnection db(database.options());
+  db.Execute("CREATE TABLE t (x integer)");
+  try {
+    PostgresTransaction transaction(db);
+    transaction.CommitAfter({{"INSERT INTO t VALUES ($1)", {"1"}},
+                             {"SELECT 1 / $1::integer", {"0"}},
+                             {"INSERT INTO t VALUES (2)", {}}});
+    ADD_FAILURE() << "a pipeline with a division by zero did not throw";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("division by zero"), std::string::npos)
+        << error.what();
+    EXPECT_NE(std::string(error.what()).find("SELECT 1 / $1::integer"), std::string::npos)
+        << error.what();
+  }
+  // The connection has left pipeline mode and the transaction was rolled back.
+  EXPECT_EQ(db.Execute("SELECT count(*) FROM t").Int(0, 0), 0);
+
+  std::vector<PostgresResult> results =
+      db.ExecutePipeline({{"SELECT $1::integer + 1", {"41"}}, {"SELECT 'b'", {}}});
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].Int(0, 0), 42);
+  EXPECT_EQ(results[1].Text(0, 0), "b");
+}
+
 TEST(PostgresWarehouseTest, ReadOnlyWarehouseRefusesLoads) {
   if (!TestPostgresUri()) GTEST_SKIP() << PostgresServerMissing();
   PostgresTestDatabase database;
