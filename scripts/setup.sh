@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git clang-format
   libcurl4-openssl-dev libsqlite3-dev sqlite3 libssl-dev libpq-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
-  libpugixml-dev libcpp-httplib-dev libeigen3-dev libhowardhinnant-date-dev
+  libpugixml-dev libcpp-httplib-dev libeigen3-dev libhowardhinnant-date-dev zlib1g-dev
   # Tests and benchmarks; Chromium runs the browser test of the page.
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pandas python3-cryptography time
   chromium

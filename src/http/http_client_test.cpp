@@ -217,6 +217,31 @@ TEST(ReplayServerTest, ServesRecordedSidecars) {
   EXPECT_NE(limited.body.find("Exceeded Rate Limit"), std::string::npos) << limited.body;
 }
 
+TEST(ReplayServerTest, BodiesSentWithGzip) {
+  testing::ScratchDir dir;
+  std::string json = nlohmann::json({{"values", std::vector<int>(5000, 42)}}).dump();
+  nlohmann::json recordings = {
+      {{"request", {{"uri", "/json"}}},
+       {"response", {{"headers", {{"Content-Type", "application/json"}}}, {"body", json}}}},
+      {{"request", {{"uri", "/empty"}}}, {"response", {{"status", 404}, {"body", ""}}}}};
+  testing::WriteText(dir / "replay.json", nlohmann::json({{"recordings", recordings}}).dump());
+  testing::ReplayServer server(dir.path());
+  HttpOptions options;
+  options.total_timeout = std::chrono::seconds(5);
+  HttpClient client(options);
+
+  HttpResponse compressed = client.Get(server.Url("/json"));
+  EXPECT_EQ(compressed.status, 200);
+  EXPECT_EQ(compressed.Header("content-encoding"), "gzip");
+  EXPECT_EQ(compressed.body, json);
+
+  // An empty body is sent as it is, and at once.
+  HttpResponse empty = client.Get(server.Url("/empty"));
+  EXPECT_EQ(empty.status, 404);
+  EXPECT_EQ(empty.Header("content-encoding"), "");
+  EXPECT_EQ(empty.body, "");
+}
+
 TEST(ReplayServerTest, NonLoopbackHostRejected) {
   testing::ScratchDir dir;
   const char* hosts[] = {"0.0.0.0", "192.0.2.1", "::"};
