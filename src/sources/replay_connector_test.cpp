@@ -4,9 +4,11 @@
 // the error class that its body calls for.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "core/date.h"
 #include "http/rate_budget.h"
 #include "http/request_executor.h"
 #include "replay_server.h"
@@ -25,8 +27,8 @@ using testing::SourceFromToml;
 constexpr char kUserAgent[] = "user_agent = \"Example Research research@example.org\"\n";
 
 // One recorded exchange. Its body comes from the project's fixtures, from the
-// recorded data when `file` starts with "recorded:", or from a local file
-// when it starts with "path:".
+// recorded data when `file` starts with "recorded:", from a local file when it
+// starts with "path:", or is the rest of `file` when it starts with "body:".
 struct Served {
   std::string uri;
   std::string file;  // Empty for an empty body.
@@ -36,19 +38,23 @@ struct Served {
 
 struct ReplayCase {
   std::string name;
-  std::string source;  // A [[sources]] table; the test adds base_url.
+  // A [[sources]] table. The test adds base_url when base_path is set, and
+  // replaces "{origin}" with the server's "http://127.0.0.1:PORT".
+  std::string source;
   std::string base_path;
   std::vector<Served> served;
   int series = 0;                                   // Series expected to land.
   std::optional<ErrorCode> failure = std::nullopt;  // The class of the one expected failure.
   bool deferred = false;                            // The failure is a deferral.
   bool thrown = false;                              // The failure stops the whole source.
+  std::optional<int64_t> rows = std::nullopt;       // Data rows expected to land, if checked.
 };
 
 // Reads the body of `served`, or returns nullopt when recorded data is absent.
 std::optional<std::string> BodyOf(const Served& served) {
   if (served.file.empty()) return std::string();
   if (served.file.starts_with("path:")) return testing::ReadWholeFile(served.file.substr(5));
+  if (served.file.starts_with("body:")) return served.file.substr(5);
   if (!served.file.starts_with("recorded:")) return ReadFixture(served.file);
   std::string relative = "fixtures/" + served.file.substr(9);
   std::optional<std::filesystem::path> path = RecordedFile(relative);
@@ -69,11 +75,14 @@ void RunCase(const ReplayCase& c) {
                 << RecordedDataMissing("fixtures/" + served.file.substr(9)) << "\n";
       return;
     }
+    // A body file keeps bytes that are not UTF-8, which a JSON string cannot hold.
+    std::string body_file = "body-" + std::to_string(recordings.size());
+    testing::WriteText(dir / body_file, *body);
     recordings.push_back({{"request", {{"uri", served.uri}}},
                           {"response",
                            {{"status", served.status},
                             {"headers", {{"Content-Type", served.content_type}}},
-                            {"body", *body}}}});
+                            {"body_file", body_file}}}});
   }
   testing::WriteText(dir / "replay.json", nlohmann::json({{"recordings", recordings}}).dump());
   testing::ReplayServer server(dir.path());
@@ -92,8 +101,13 @@ void RunCase(const ReplayCase& c) {
   RequestExecutor executor(std::make_shared<RateBudget>(c.name, RateLimits{}), options);
   harness.context.fetcher = &executor;
 
-  std::unique_ptr<Source> source = MakeSource(SourceFromToml(
-      "[[sources]]\nname = \"s\"\nbase_url = \"" + server.Url(c.base_path) + "\"\n" + c.source));
+  std::string table = c.source;
+  for (size_t at = table.find("{origin}"); at != std::string::npos; at = table.find("{origin}")) {
+    table.replace(at, 8, server.Url(""));
+  }
+  if (!c.base_path.empty()) table = "base_url = \"" + server.Url(c.base_path) + "\"\n" + table;
+  std::unique_ptr<Source> source =
+      MakeSource(SourceFromToml("[[sources]]\nname = \"s\"\n" + table));
   FetchSummary summary;
   try {
     summary = source->Fetch(harness.context);
@@ -105,6 +119,13 @@ void RunCase(const ReplayCase& c) {
   }
   EXPECT_FALSE(c.thrown) << "the source did not stop";
   EXPECT_EQ(summary.series, c.series);
+  if (c.rows) {
+    EXPECT_EQ(summary.rows_landed, *c.rows);
+  }
+  // An error body or a partial fetch lands nothing, not even its raw bytes.
+  if (c.series == 0) {
+    EXPECT_TRUE(harness.zone.Entries("s").empty());
+  }
   if (c.failure) {
     ASSERT_EQ(summary.failures.size(), 1u);
     EXPECT_EQ(summary.failures[0].code, *c.failure) << summary.failures[0].message;
@@ -202,6 +223,37 @@ std::vector<ReplayCase> FredCases() {
          "recorded:fred/error_400_realtime_end_after_today.json", 400}},
        0,
        ErrorCode::kInvalidInput},
+      {"recorded series id not set, second recording",
+       gdp,
+       "/fred",
+       {{"/fred/series?series_id=GDP&file_type=json",
+         "recorded:fred/error_400_series_id_not_set_fredr.json", 400}},
+       0,
+       ErrorCode::kInvalidInput},
+      {"recorded GNPCA in xml",
+       "type = \"fred\"\nseries = [\"GNPCA\"]\nfile_type = \"xml\"\nmetadata = false\n",
+       "/fred",
+       {{obs + "GNPCA&file_type=xml&limit=100000&offset=0",
+         "recorded:fred/observations_GNPCA_docs_example.xml", 200, "text/xml"}},
+       1,
+       std::nullopt,
+       false,
+       false,
+       84},
+      // The single-vintage XML fixture is served as the all-vintages body.
+      {"alfred vintage dates in xml",
+       fred + "file_type = \"xml\"\nvintages = \"all\"\nmetadata = false\n",
+       "/fred",
+       {{"/fred/series/vintagedates?series_id=CPIAUCNS&file_type=xml&limit=10000&offset=0",
+         "fred/vintagedates_cpiaucns.xml", 200, "text/xml"},
+        {obs + "CPIAUCNS&file_type=xml&realtime_start=1776-07-04&realtime_end=9999-12-31&"
+               "limit=100000&offset=0",
+         "fred/observations_cpiaucns.xml", 200, "text/xml"}},
+       1,
+       std::nullopt,
+       false,
+       false,
+       3},
       {"recorded series does not exist in xml",
        gdp + "file_type = \"xml\"\n",
        "/fred",
@@ -223,6 +275,119 @@ std::vector<ReplayCase> FredCases() {
          "recorded:fred/error_500_internal_server_error.json", 500}},
        0,
        ErrorCode::kUnavailable},
+  };
+}
+
+// A FRED observations page in the shape of the recorded GNPCA pages: rows
+// `offset` to `offset + limit` of `count` annual rows from 1929, with made-up
+// values. It serves the pages after a recorded first page.
+std::string GnpcaObservationsPage(int count, int offset, int limit) {
+  nlohmann::json observations = nlohmann::json::array();
+  for (int row = offset; row < std::min(count, offset + limit); ++row) {
+    observations.push_back({{"realtime_start", "2020-05-20"},
+                            {"realtime_end", "2020-05-20"},
+                            {"date", std::to_string(1929 + row) + "-01-01"},
+                            {"value", std::to_string(1000 + row) + ".5"}});
+  }
+  nlohmann::json page = {{"realtime_start", "2020-05-20"},
+                         {"realtime_end", "2020-05-20"},
+                         {"count", count},
+                         {"offset", offset},
+                         {"limit", limit},
+                         {"observations", observations}};
+  return "body:" + page.dump();
+}
+
+// A FRED vintage dates page holding dates `offset` to `count` of a made-up
+// list: the 15th of each month from July 1963, after the recorded first page.
+std::string GnpcaVintageDatesPage(int count, int offset) {
+  nlohmann::json dates = nlohmann::json::array();
+  for (int index = offset; index < count; ++index) {
+    int month = 6 + index - offset;  // Months after January 1963.
+    dates.push_back(Date(1963 + month / 12, month % 12 + 1, 15).ToIso());
+  }
+  nlohmann::json page = {{"realtime_start", "1776-07-04"},
+                         {"realtime_end", "9999-12-31"},
+                         {"count", count},
+                         {"offset", offset},
+                         {"limit", 10000},
+                         {"vintage_dates", dates}};
+  return "body:" + page.dump();
+}
+
+// The recorded GNPCA observations are first pages (page sizes 10 and 20) of
+// 91 rows, and the recorded vintage dates a first page of 10 of 176. The
+// connector must read `count` from them and request each later page by limit
+// and offset. The test serves those later pages.
+std::vector<ReplayCase> FredPagingCases() {
+  const std::string gnpca = "type = \"fred\"\nseries = [\"GNPCA\"]\n";
+  const std::string obs = "/fred/series/observations?series_id=GNPCA&file_type=json&limit=";
+  constexpr int kRows = 91;
+  std::vector<ReplayCase> cases;
+  const std::pair<int, std::string> first_pages[] = {
+      {10, "recorded:fred/observations_GNPCA_limit10_fredr.json"},
+      {20, "recorded:fred/observations_GNPCA_limit20_page1_fredr.json"}};
+  for (const auto& [size, first_page] : first_pages) {
+    std::string limit = std::to_string(size);
+    ReplayCase c{
+        "recorded GNPCA in pages of " + limit,
+        gnpca + "page_size = " + limit + "\n",
+        "/fred",
+        {{"/fred/series?series_id=GNPCA&file_type=json", "recorded:fred/series_GNPCA_fredr.json"},
+         {obs + limit + "&offset=0", first_page}},
+        1};
+    for (int offset = size; offset < kRows; offset += size) {
+      c.served.push_back({obs + limit + "&offset=" + std::to_string(offset),
+                          GnpcaObservationsPage(kRows, offset, size)});
+    }
+    c.rows = kRows;
+    cases.push_back(std::move(c));
+  }
+  cases.push_back(
+      {"recorded GNPCA page fails midway",
+       gnpca + "page_size = 10\nmetadata = false\n",
+       "/fred",
+       {{obs + "10&offset=0", "recorded:fred/observations_GNPCA_limit10_fredr.json"},
+        {obs + "10&offset=10", "recorded:fred/error_500_internal_server_error.json", 500}},
+       0,
+       ErrorCode::kUnavailable});
+  cases.push_back(
+      {"recorded GNPCA vintage dates in pages",
+       gnpca + "vintages = \"all\"\nmetadata = false\n",
+       "/fred",
+       {{"/fred/series/vintagedates?series_id=GNPCA&file_type=json&limit=10000&offset=0",
+         "recorded:fred/series_vintagedates_GNPCA_limit10_fredr.json"},
+        {"/fred/series/vintagedates?series_id=GNPCA&file_type=json&limit=10000&"
+         "offset=10",
+         GnpcaVintageDatesPage(176, 10)},
+        {"/fred/series/observations?series_id=GNPCA&file_type=json&"
+         "realtime_start=1776-07-04&realtime_end=9999-12-31&limit=100000&offset=0",
+         "fred/observations_cpiaucns_all_vintages.json"}},
+       1,
+       std::nullopt,
+       false,
+       false,
+       4});
+  return cases;
+}
+
+std::vector<ReplayCase> FredMdCases() {
+  return {
+      {"fred-md with appendix",
+       "type = \"fred-md\"\nurl = \"{origin}/fred-md/1959-06.csv\"\n"
+       "appendix_url = \"{origin}/fred-md/appendix.csv\"\n",
+       "",
+       {{"/fred-md/1959-06.csv", "fredmd/1959-06.csv", 200, "text/csv"},
+        {"/fred-md/appendix.csv", "fredmd/appendix.csv", 200, "text/csv"}},
+       4},
+      {"fred-md file missing",
+       "type = \"fred-md\"\nurl = \"{origin}/fred-md/1959-07.csv\"\n",
+       "",
+       {{"/fred-md/1959-07.csv", "", 404, "text/html"}},
+       0,
+       ErrorCode::kNotFound,
+       false,
+       true},
   };
 }
 
@@ -333,9 +498,6 @@ std::vector<ReplayCase> CensusCases() {
   };
 }
 
-// The recorded companyfacts body lands 729 series, too many objects for a
-// quick test, so EdgarFactsTest.RecordedCompanyFactsLoadCleanly reads it
-// through the parser and the loader's CSV reader instead.
 std::vector<ReplayCase> EdgarCases() {
   const std::string edgar = std::string("type = \"edgar\"\n") + kUserAgent;
   return {
@@ -363,11 +525,24 @@ std::vector<ReplayCase> EdgarCases() {
          "text/html"}},
        0,
        ErrorCode::kPermissionDenied},
+      {"recorded companyfacts",
+       edgar + "companies = [\"1326801\"]\n",
+       "/xbrl",
+       {{"/xbrl/companyfacts/CIK0001326801.json", "recorded:sec/companyfacts_CIK0001326801.json"}},
+       729},
   };
 }
 
 TEST(ReplayConnectorTest, Fred) {
   for (const ReplayCase& c : FredCases()) RunCase(c);
+}
+
+TEST(ReplayConnectorTest, FredPaging) {
+  for (const ReplayCase& c : FredPagingCases()) RunCase(c);
+}
+
+TEST(ReplayConnectorTest, FredMd) {
+  for (const ReplayCase& c : FredMdCases()) RunCase(c);
 }
 
 TEST(ReplayConnectorTest, AlphaVantage) {
