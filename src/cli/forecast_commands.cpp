@@ -219,7 +219,7 @@ int RunForecastCommand(const GlobalOptions& global, bool retrain) {
   forecast::ForecastJobSettings settings = forecast::ReadForecastSettings(config);
   std::filesystem::path data_dir = ExistingDataDir(global);
   DataDirLock lock(data_dir);
-  Workspace workspace(data_dir);
+  Workspace workspace(data_dir, config);
   forecast::ForecastJobResult result =
       forecast::RunForecastJob(workspace.warehouse(), settings, {data_dir, retrain, ""});
   std::cout << forecast::FormatForecastTable(result.record);

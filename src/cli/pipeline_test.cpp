@@ -3,6 +3,7 @@
 // kind of bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "core/files.h"
 #include "landing/s3_object_store.h"
 #include "moto_server.h"
+#include "postgres_test_support.h"
 #include "replay_server.h"
 #include "secrets/scoped_environment_for_test.h"
 #include "sources/fredmd.h"
@@ -419,6 +421,31 @@ TEST(PipelineTest, IngestAndLoadRunSeparately) {
   EXPECT_NE(out.find("4 objects loaded (0 already loaded)"), std::string::npos) << out;
   out = RunCommand(dir, config, "load");
   EXPECT_NE(out.find("0 objects loaded (4 already loaded)"), std::string::npos) << out;
+}
+
+TEST(PipelineTest, PostgresWarehouseAfterMigrate) {
+  if (!TestPostgresUri()) GTEST_SKIP() << PostgresServerMissing();
+  ScratchDir dir;
+  std::string fixture = FixturePath("fredmd/1959-05.csv");
+  RunCommand(dir, WriteFredMdConfig(dir, fixture), "run");
+  const std::string query =
+      "SELECT series_id, date, value FROM latest_observations ORDER BY series_id, date";
+  std::string expected = Sql(dir, query);
+  EXPECT_GT(std::count(expected.begin(), expected.end(), '\n'), 10) << expected;
+
+  PostgresTestDatabase database;
+  std::string config =
+      WriteFredMdConfig(dir, fixture, "", "warehouse = \"" + database.uri() + "\"\n");
+  std::string migrated = RunCommand(dir, config, "warehouse migrate");
+  EXPECT_NE(migrated.find("0 forecast runs"), std::string::npos) << migrated;
+
+  std::string data = "--data-dir " + (dir / "data").string() + " --config " + config;
+  CommandResult answer = RunMacropipe(data + " sql --format csv \"" + query + "\"");
+  EXPECT_EQ(answer.exit_code, 0) << answer.err;
+  EXPECT_EQ(answer.out, expected);
+  CommandResult write = RunMacropipe(data + " sql \"DELETE FROM observations\"");
+  EXPECT_NE(write.exit_code, 0);
+  EXPECT_NE(write.err.find("read-only transaction"), std::string::npos) << write.err;
 }
 
 TEST(PipelineTest, QueryErrorsAreClear) {

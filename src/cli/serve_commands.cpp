@@ -17,6 +17,7 @@
 #include "secrets/secrets_store.h"
 #include "server/api_server.h"
 #include "server/executor_run_controller.h"
+#include "warehouse/postgres_warehouse.h"
 
 namespace macropipe {
 namespace {
@@ -40,7 +41,7 @@ class IngestSourceTask : public dag::TaskBody {
   dag::TaskOutcome Run(dag::TaskContext& context) override {
     const std::string& source = config_.sources.front().name;
     context.logger().info("fetching source {}", source);
-    Workspace workspace(data_dir_);
+    Workspace workspace(data_dir_, config_);
     IngestSummary summary = IngestSources(config_, workspace.landing(), data_dir_);
     if (!summary.failures.empty()) {
       throw Error(ErrorCode::kUnavailable, summary.failures.front().message);
@@ -75,10 +76,11 @@ class IngestSourceTask : public dag::TaskBody {
 // Loads everything landed and not yet loaded.
 class LoadTask : public dag::TaskBody {
  public:
-  explicit LoadTask(std::filesystem::path data_dir) : data_dir_(std::move(data_dir)) {}
+  LoadTask(Config config, std::filesystem::path data_dir)
+      : config_(std::move(config)), data_dir_(std::move(data_dir)) {}
 
   dag::TaskOutcome Run(dag::TaskContext& context) override {
-    Workspace workspace(data_dir_);
+    Workspace workspace(data_dir_, config_);
     Loader loader(workspace.landing(), workspace.warehouse());
     LoadSummary summary = loader.LoadPending();
     const LoadCounts& counts = summary.counts;
@@ -89,6 +91,7 @@ class LoadTask : public dag::TaskBody {
   }
 
  private:
+  Config config_;
   std::filesystem::path data_dir_;
 };
 
@@ -112,7 +115,7 @@ std::shared_ptr<const dag::Dag> BuildPipelineDag(const Config& config,
   pipeline->AddTask({.id = "load",
                      .upstream = ingest_tasks,
                      .trigger_rule = dag::TriggerRule::kAllDone,
-                     .body = std::make_shared<LoadTask>(data_dir)});
+                     .body = std::make_shared<LoadTask>(config, data_dir)});
   pipeline->Validate();
   return pipeline;
 }
@@ -157,8 +160,17 @@ int RunServe(const GlobalOptions& options, const ServeOptions& serve) {
         std::vector<std::string>{dag::kDefaultPool, kIngestPool}, executor, store);
   }
 
-  server::ApiServer api(server_options,
-                        {.data_dir = data_dir, .state_store = &store, .runs = controller.get()});
+  server::ServerContext context{
+      .data_dir = data_dir, .state_store = &store, .runs = controller.get()};
+  if (!config.warehouse.empty()) {
+    // The URI is checked and the password read once, before the server starts.
+    PostgresOptions warehouse =
+        PostgresOptionsFor(config.warehouse, config.warehouse_origin, data_dir);
+    context.open_warehouse = [warehouse] {
+      return OpenPostgresWarehouse(warehouse, /*read_only=*/true);
+    };
+  }
+  server::ApiServer api(server_options, context);
   int port = api.Bind();
   std::thread signal_thread = StopOnSignal(api);
   std::cout << "serving " << data_dir.string() << " on http://" << server_options.listen.host << ":"

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,6 +24,7 @@
 #include "server/listen_address.h"
 #include "server/request_metrics.h"
 #include "server/run_controller.h"
+#include "warehouse/warehouse.h"
 
 namespace httplib {
 class Server;
@@ -42,6 +44,8 @@ struct ServerContext {
   std::filesystem::path data_dir = {};  // Holds warehouse.db and logs/.
   dag::StateStore* state_store = nullptr;
   RunController* runs = nullptr;  // Null: the API lists runs but cannot start them.
+  // Opens the warehouse read-only for one request; empty: `<data_dir>/warehouse.db`.
+  std::function<std::unique_ptr<Warehouse>()> open_warehouse = {};
 };
 
 class ApiServer {

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -12,7 +14,9 @@
 #include "dag/executor.h"
 #include "dag/sqlite_state_store.h"
 #include "http/http_client.h"
+#include "postgres_test_support.h"
 #include "test_support.h"
+#include "warehouse/postgres_warehouse.h"
 #include "warehouse/warehouse_conformance.h"
 
 namespace macropipe::server {
@@ -101,9 +105,10 @@ class ApiServerTest : public ::testing::Test {
     }
   }
 
+  void AddWarehouse() { FillWarehouse(*OpenSqliteWarehouse((dir_ / "warehouse.db").string())); }
+
   // Series X of source "test" in two vintages, the second revising 2024-01.
-  void AddWarehouse() {
-    std::unique_ptr<Warehouse> warehouse = OpenSqliteWarehouse((dir_ / "warehouse.db").string());
+  static void FillWarehouse(Warehouse& warehouse) {
     auto load = [&warehouse](const std::string& vintage, double january) {
       LoadRequest request;
       request.series.source = "test";
@@ -116,16 +121,19 @@ class ApiServerTest : public ::testing::Test {
       request.fetched_at = vintage + "T00:00:00Z";
       VectorStream rows({{Date::ParseIso("2024-01-01"), january, {}, {}},
                          {Date::ParseIso("2024-02-01"), 2.0, {}, {}}});
-      warehouse->Load(request, rows);
+      warehouse.Load(request, rows);
     };
     load("2024-03-01", 1.0);
     load("2024-04-01", 1.5);
   }
 
-  void StartServer(ServerOptions options = {}, RunController* runs = nullptr) {
+  void StartServer(ServerOptions options = {}, RunController* runs = nullptr,
+                   std::function<std::unique_ptr<Warehouse>()> open_warehouse = {}) {
     options.listen.port = 0;
-    server_ = std::make_unique<ApiServer>(
-        options, ServerContext{.data_dir = dir_.path(), .state_store = store_.get(), .runs = runs});
+    server_ = std::make_unique<ApiServer>(options, ServerContext{.data_dir = dir_.path(),
+                                                                 .state_store = store_.get(),
+                                                                 .runs = runs,
+                                                                 .open_warehouse = open_warehouse});
     port_ = server_->Bind();
     thread_ = std::thread([this] { server_->Serve(); });
   }
@@ -514,6 +522,39 @@ TEST_F(ApiServerTest, ForecastsWhenTablesExist) {
   ASSERT_EQ(forecast["actuals"].size(), 2u);
   EXPECT_EQ(forecast["actuals"][0]["date"], "2024-02-01");
   ExpectProblem(Get("/api/v1/forecasts/abc"), 400, "'abc'");
+}
+
+TEST_F(ApiServerTest, ServesPostgresWarehouse) {
+  if (!macropipe::testing::TestPostgresUri()) {
+    GTEST_SKIP() << macropipe::testing::PostgresServerMissing();
+  }
+  macropipe::testing::PostgresTestDatabase database;
+  FillWarehouse(*OpenPostgresWarehouse(database.options()));
+  RecordingController controller;
+  StartServer({}, &controller,
+              [&database] { return OpenPostgresWarehouse(database.options(), true); });
+
+  json tables = Get("/api/v1/tables").Json();
+  std::vector<std::string> names;
+  for (const json& table : tables["tables"]) names.push_back(table["name"]);
+  EXPECT_NE(std::find(names.begin(), names.end(), "observations"), names.end()) << tables.dump();
+  EXPECT_NE(std::find(names.begin(), names.end(), "latest_observations"), names.end());
+  EXPECT_EQ(std::find(names.begin(), names.end(), "observations_0"), names.end());
+
+  EXPECT_EQ(Get("/api/v1/series?search=index").Json()["total_entries"], 1);
+  json latest = Get("/api/v1/series/test/X/observations").Json();
+  ASSERT_EQ(latest["rows"].size(), 2u);
+  EXPECT_EQ(latest["rows"][0][0], "2024-01-01");
+  EXPECT_EQ(latest["rows"][0][1], 1.5);
+  EXPECT_EQ(Get("/api/v1/series/test/X/revisions").Json()["rows"][0][4], 0.5);
+  EXPECT_EQ(Sql("SELECT count(*) AS n FROM observations").Json()["rows"][0][0], 3);
+
+  Reply metrics = Get("/metrics");
+  EXPECT_NE(
+      metrics.body.find("macropipe_rows_loaded_total{source=\"test\",outcome=\"inserted\"} 2\n"),
+      std::string::npos)
+      << metrics.body;
+  EXPECT_EQ(Get("/api/v1/forecasts").Json()["total_entries"], 0);
 }
 
 TEST_F(ApiServerTest, ServesPageAndAssets) {

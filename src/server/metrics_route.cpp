@@ -62,9 +62,13 @@ void AppendSourceMetrics(std::string& out, RunController* runs) {
 }
 
 void AppendLoadMetrics(std::string& out, const ServerContext& context) {
-  if (!std::filesystem::exists(context.data_dir / "warehouse.db")) return;
+  if (!context.open_warehouse && !std::filesystem::exists(context.data_dir / "warehouse.db")) {
+    return;
+  }
+  // PostgreSQL sums BIGINT into NUMERIC, so the sums are cast back.
   QueryResult result = OpenWarehouse(context)->Query(
-      "SELECT s.source, sum(b.inserted), sum(b.revised), sum(b.unchanged), sum(b.rejected) "
+      "SELECT s.source, CAST(sum(b.inserted) AS BIGINT), CAST(sum(b.revised) AS BIGINT), "
+      "CAST(sum(b.unchanged) AS BIGINT), CAST(sum(b.rejected) AS BIGINT) "
       "FROM load_batches b JOIN series s ON s.series_key = b.series_key GROUP BY s.source",
       1000);
   AppendFamily(out, "macropipe_rows_loaded_total", "counter",

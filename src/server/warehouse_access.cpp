@@ -3,10 +3,12 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "warehouse/postgres_db.h"
 
 namespace macropipe::server {
 
 std::unique_ptr<Warehouse> OpenWarehouse(const ServerContext& context) {
+  if (context.open_warehouse) return context.open_warehouse();
   std::filesystem::path path = context.data_dir / "warehouse.db";
   if (!std::filesystem::exists(path)) {
     throw Error(ErrorCode::kNotFound, "no warehouse at " + path.string() +
@@ -44,9 +46,30 @@ std::string SqlString(const std::string& text) {
   return quoted + "'";
 }
 
+// The catalogue differs by engine, and PostgreSQL lists the partitions of
+// `observations` as tables of their own, so they are left out. Names sort
+// byte by byte (COLLATE "C") in both.
+QueryResult ListTablesAndViews(Warehouse& warehouse) {
+  QueryLimits limits{.max_rows = 10000};
+  if (IsPostgresUri(warehouse.Location())) {
+    return warehouse.Query(
+        "SELECT c.relname AS name, CASE c.relkind WHEN 'v' THEN 'view' ELSE 'table' END AS type "
+        "FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace "
+        "AND c.relkind IN ('r', 'p', 'v') AND NOT c.relispartition "
+        "ORDER BY type, c.relname COLLATE \"C\"",
+        limits);
+  }
+  return warehouse.Query(
+      "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE "
+      "'sqlite_%' ORDER BY type, name",
+      limits);
+}
+
 bool HasTable(Warehouse& warehouse, const std::string& name) {
-  return !warehouse.Query("SELECT 1 FROM sqlite_master WHERE name = " + SqlString(name), 1)
-              .rows.empty();
+  for (const std::vector<Cell>& row : ListTablesAndViews(warehouse).rows) {
+    if (std::get<std::string>(row[0]) == name) return true;
+  }
+  return false;
 }
 
 }  // namespace macropipe::server

@@ -16,9 +16,14 @@
 
 namespace macropipe::server {
 
-// Opens `<data_dir>/warehouse.db` read-only. Throws Error(kNotFound) with a
-// hint when there is none yet.
+// Opens the context's warehouse read-only: the one `open_warehouse` opens, else
+// `<data_dir>/warehouse.db`. Throws Error(kNotFound) with a hint when that file
+// does not exist yet.
 std::unique_ptr<Warehouse> OpenWarehouse(const ServerContext& context);
+
+// Every table and view that queries can read, as rows of name and type
+// ("table" or "view"), by type and then name.
+QueryResult ListTablesAndViews(Warehouse& warehouse);
 
 // {"columns": [...], "rows": [[...], ...], "truncated": bool}
 nlohmann::json ResultJson(const QueryResult& result);

@@ -51,10 +51,7 @@ std::string SeriesCondition(const std::string& source, const std::string& series
 // Every table and view with its columns. The columns come from preparing a
 // SELECT of each, since the read-only connection denies pragma_table_info.
 json ListTables(Warehouse& warehouse) {
-  QueryResult names = warehouse.Query(
-      "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE "
-      "'sqlite_%' ORDER BY type, name",
-      QueryLimits{.max_rows = 10000});
+  QueryResult names = ListTablesAndViews(warehouse);
   json tables = json::array();
   for (const std::vector<Cell>& row : names.rows) {
     const std::string& name = std::get<std::string>(row[0]);
