@@ -7,6 +7,7 @@
 #include <random>
 
 #include "core/error.h"
+#include "core/metrics.h"
 #include "core/url.h"
 #include "http/http_errors.h"
 #include "http/query.h"
@@ -28,6 +29,42 @@ std::optional<std::chrono::milliseconds> RetryAfter(const std::optional<HttpResp
   std::optional<std::chrono::seconds> wait = ParseRetryAfter(value, clock.UtcNow());
   if (!wait) return std::nullopt;
   return std::chrono::milliseconds(*wait);
+}
+
+// The process's counts of each source's requests, as /metrics reports them.
+struct SourceMetrics {
+  Counter& requests;
+  Counter& refusals;
+  Histogram& latency;
+};
+
+SourceMetrics& Metrics() {
+  MetricsRegistry& registry = MetricsRegistry::Global();
+  static SourceMetrics metrics{
+      registry.AddCounter("macropipe_source_requests_total",
+                          "HTTP requests sent to each source by this process, by outcome: "
+                          "success or the error code of a failed attempt."),
+      registry.AddCounter("macropipe_source_refusals_total",
+                          "Requests each source refused for its rate limit (HTTP 429 or a "
+                          "throttle message) or its daily quota, by reason."),
+      registry.AddHistogram("macropipe_source_request_duration_seconds",
+                            "Time from sending a request to a source to its full response, "
+                            "waits for the rate budget excluded.")};
+  return metrics;
+}
+
+// Counts one attempt that ended with `code`, or with success when it is unset.
+void RecordAttempt(const std::string& source, std::optional<ErrorCode> code,
+                   std::optional<std::chrono::steady_clock::duration> elapsed) {
+  SourceMetrics& metrics = Metrics();
+  std::string outcome = code ? std::string(ErrorCodeName(*code)) : "success";
+  metrics.requests.Increment({{"source", source}, {"outcome", outcome}});
+  if (code == ErrorCode::kRateLimited || code == ErrorCode::kQuotaExhausted) {
+    metrics.refusals.Increment({{"source", source}, {"reason", outcome}});
+  }
+  if (elapsed) {
+    metrics.latency.Observe({{"source", source}}, std::chrono::duration<double>(*elapsed).count());
+  }
 }
 
 }  // namespace
@@ -118,15 +155,25 @@ HttpResponse RequestExecutor::Attempt(const FetchRequest& request,
                                       const ResponseClassifier& classify,
                                       std::optional<HttpResponse>& response) {
   ClientLease lease(*this);
-  response = lease.client().Get(request.url, request.headers);
-  RedactEchoedCredentials(*response, request.url);
-  Logger().debug("{}: GET {}: HTTP {}, {} bytes{}", request.what, RedactUrl(request.url),
-                 response->status, response->body.size(),
-                 response->effective_url == RedactUrl(request.url)
-                     ? ""
-                     : " from " + RedactCredentials(response->effective_url, request.url));
-  if (classify) classify(*response);
-  if (ErrorCodeForStatus(response->status)) ThrowForStatus(*response, request.url);
+  auto start = std::chrono::steady_clock::now();
+  std::optional<std::chrono::steady_clock::duration> elapsed;
+  try {
+    response = lease.client().Get(request.url, request.headers);
+    elapsed = std::chrono::steady_clock::now() - start;
+    RedactEchoedCredentials(*response, request.url);
+    Logger().debug("{}: GET {}: HTTP {}, {} bytes{}", request.what, RedactUrl(request.url),
+                   response->status, response->body.size(),
+                   response->effective_url == RedactUrl(request.url)
+                       ? ""
+                       : " from " + RedactCredentials(response->effective_url, request.url));
+    if (classify) classify(*response);
+    if (ErrorCodeForStatus(response->status)) ThrowForStatus(*response, request.url);
+  } catch (const Error& error) {
+    // Without a response (a failed connection or a timeout) no latency is recorded.
+    RecordAttempt(budget_->name(), error.code(), elapsed);
+    throw;
+  }
+  RecordAttempt(budget_->name(), std::nullopt, elapsed);
   return std::move(*response);
 }
 

@@ -12,7 +12,8 @@
 // the budget's window without one; kQuotaExhausted marks the budget's day as
 // used up; every other code fails at once. Every retry is logged at warning
 // level with the request's name, its redacted URL, the reason and the wait.
-// No message or log line holds a credential from the URL.
+// No message or log line holds a credential from the URL. Each attempt is
+// counted by source and outcome in the global MetricsRegistry, with its latency.
 //
 // Thread-safe: threads share the budget and draw HTTP clients from a pool.
 #pragma once

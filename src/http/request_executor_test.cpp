@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/metrics.h"
 #include "http/fake_clock.h"
 #include "replay_server.h"
 #include "test_support.h"
@@ -58,8 +59,8 @@ class ExecutorHarness {
   FetchRequest Good() const { return {GoodUrl(), {}, "series GDP"}; }
 
   // An executor on the fake clock, so waits take no real time.
-  RequestExecutor FakeTimeExecutor(RateLimits limits = {}) {
-    budget_ = std::make_shared<RateBudget>("fred", limits, RateBudgetOptions{}, clock_);
+  RequestExecutor FakeTimeExecutor(RateLimits limits = {}, const std::string& source = "fred") {
+    budget_ = std::make_shared<RateBudget>(source, limits, RateBudgetOptions{}, clock_);
     return RequestExecutor(budget_, options_, clock_);
   }
 
@@ -191,6 +192,32 @@ TEST(RequestExecutorTest, RateLimitedWaitsForRetryAfter) {
     EXPECT_GE(harness.clock().Elapsed() - start, c.wait);
     EXPECT_LT(harness.clock().Elapsed() - start, c.wait + milliseconds(1000));
     EXPECT_EQ(Requests(harness.server()), 2);
+  }
+}
+
+TEST(RequestExecutorTest, CountsAttemptsRefusalsAndLatency) {
+  ExecutorHarness harness;
+  harness.server().AddFaults(
+      R"({"kind": "status", "status": 429, "headers": {"Retry-After": "1"}})");
+  // A source name of its own keeps other tests' requests out of the counts.
+  RequestExecutor executor = harness.FakeTimeExecutor({}, "executor-metrics");
+  executor.Fetch(harness.Good(), nullptr);
+  EXPECT_THROW(executor.Fetch({harness.BadUrl(), {}, "series BAD"}, nullptr), Error);
+
+  std::string text = MetricsRegistry::Global().Prometheus();
+  for (const char* line : {
+           "macropipe_source_requests_total{source=\"executor-metrics\",outcome=\"success\"} 1\n",
+           "macropipe_source_requests_total{source=\"executor-metrics\",outcome=\"rate_limited\"} "
+           "1\n",
+           "macropipe_source_requests_total{source=\"executor-metrics\",outcome=\"invalid_input\"} "
+           "1\n",
+           "macropipe_source_refusals_total{source=\"executor-metrics\",reason=\"rate_limited\"} "
+           "1\n",
+           "macropipe_source_request_duration_seconds_count{source=\"executor-metrics\"} 3\n",
+           "macropipe_source_request_duration_seconds_bucket{source=\"executor-metrics\",le=\"+"
+           "Inf\"} 3\n",
+       }) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << text;
   }
 }
 

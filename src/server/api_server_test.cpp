@@ -7,14 +7,21 @@
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
+#include "cli/pipeline.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "dag/executor.h"
 #include "dag/sqlite_state_store.h"
+#include "etl/loader.h"
+#include "http/fake_clock.h"
 #include "http/http_client.h"
+#include "http/request_executor.h"
 #include "postgres_test_support.h"
+#include "replay_server.h"
+#include "sources/source.h"
 #include "test_support.h"
 #include "warehouse/postgres_warehouse.h"
 #include "warehouse/warehouse_conformance.h"
@@ -476,6 +483,78 @@ TEST_F(ApiServerTest, MetricsInPrometheusFormat) {
         "macropipe_http_requests_total{method=\"GET\",status=\"200\"} 1\n",
         "# TYPE macropipe_http_request_duration_seconds histogram\n"}) {
     EXPECT_NE(metrics.body.find(line), std::string::npos) << line << "\n" << metrics.body;
+  }
+}
+
+// Sends two requests to a replay server through a RequestExecutor of source
+// `source`: the first is refused with HTTP 429 and retried, the second fails
+// with 404.
+void FetchThroughExecutor(const std::string& source) {
+  ScratchDir recordings;
+  WriteText(recordings / "replay.json",
+            R"({"recordings": [{"request": {"uri": "/data"}, "response": {"status": 200,
+                "headers": {"Content-Type": "text/plain"}, "body": "ok"}}]})");
+  testing::ReplayServer server(recordings.path());
+  server.AddFaults(R"({"kind": "status", "status": 429, "headers": {"Retry-After": "1"}})");
+  FakeClock clock(std::chrono::sys_days(std::chrono::year{2024} / 5 / 1));
+  RequestExecutorOptions options;
+  options.jitter_seed = 1;
+  RequestExecutor executor(
+      std::make_shared<RateBudget>(source, RateLimits{}, RateBudgetOptions{}, clock), options,
+      clock);
+  EXPECT_EQ(executor.Fetch({server.Url("/data"), {}, "data"}, nullptr).body, "ok");
+  EXPECT_THROW(executor.Fetch({server.Url("/missing"), {}, "missing"}, nullptr), Error);
+}
+
+// Lands a FRED-MD fixture as source `source` into a new data directory and loads it.
+void LandAndLoad(const std::string& source) {
+  ScratchDir data_dir;
+  Workspace workspace(data_dir.path());
+  Config config =
+      Config::Parse("[[sources]]\nname = \"" + source + "\"\ntype = \"fred-md\"\nurl = \"file://" +
+                        MACROPIPE_SOURCE_DIR + "/tests/fixtures/fredmd/1959-05.csv\"\n",
+                    "api_server_test");
+  HttpClient http;
+  FetchContext context{workspace.landing(), http, UtcTimestampNow(), nullptr, {}};
+  MakeSource(config.sources[0])->Fetch(context);
+  EXPECT_GT(Loader(workspace.landing(), workspace.warehouse()).LoadPending().objects_loaded, 0);
+}
+
+// Source requests, refusals and latencies and load latencies are counted
+// where they happen, in the process's MetricsRegistry, and /metrics shows them.
+TEST_F(ApiServerTest, MetricsCountSourceRequestsAndLoads) {
+  // Source names of their own keep other tests' requests and loads out of the counts.
+  FetchThroughExecutor("api-metrics-fetch");
+  LandAndLoad("api-metrics-load");
+  StartServer();
+  Reply metrics = Get("/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  for (const char* line : {
+           "# TYPE macropipe_source_requests_total counter\n",
+           "macropipe_source_requests_total{source=\"api-metrics-fetch\",outcome=\"success\"} 1\n",
+           "macropipe_source_requests_total{source=\"api-metrics-fetch\",outcome=\"rate_limited\"} "
+           "1\n",
+           "macropipe_source_requests_total{source=\"api-metrics-fetch\",outcome=\"not_found\"} "
+           "1\n",
+           "# TYPE macropipe_source_refusals_total counter\n",
+           "macropipe_source_refusals_total{source=\"api-metrics-fetch\",reason=\"rate_limited\"} "
+           "1\n",
+           "# TYPE macropipe_source_request_duration_seconds histogram\n",
+           "macropipe_source_request_duration_seconds_count{source=\"api-metrics-fetch\"} 3\n",
+           "# TYPE macropipe_load_object_duration_seconds histogram\n",
+           "macropipe_load_object_duration_seconds_bucket{source=\"api-metrics-load\",le=\"+Inf\"}",
+           "# TYPE macropipe_load_duration_seconds histogram\n",
+       }) {
+    EXPECT_NE(metrics.body.find(line), std::string::npos) << line << "\n" << metrics.body;
+  }
+  // Every sample belongs to a family declared with # HELP and # TYPE.
+  std::istringstream lines(metrics.body);
+  std::string line;
+  std::string family;
+  while (std::getline(lines, line)) {
+    if (line.rfind("# TYPE ", 0) == 0) family = line.substr(7, line.find(' ', 7) - 7);
+    if (line.empty() || line[0] == '#') continue;
+    EXPECT_EQ(line.rfind(family, 0), 0u) << line << " is outside family " << family;
   }
 }
 

@@ -1,10 +1,14 @@
 // GET /metrics: the state of runs and tasks, source request counts, rows
-// loaded and latencies, in Prometheus text format (version 0.0.4).
+// loaded and latencies, in Prometheus text format (version 0.0.4). Run and
+// task states, rows loaded and today's requests per source come from the data
+// directory, so they cover every process. The counters and histograms of
+// source requests and loads cover the runs of this process only.
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <map>
 
+#include "core/metrics.h"
 #include "server/routes.h"
 #include "server/warehouse_access.h"
 
@@ -93,6 +97,7 @@ void AddMetricsRoute(httplib::Server& http, const ServerContext& context,
     AppendSourceMetrics(out, context.runs);
     AppendLoadMetrics(out, context);
     out += metrics.Prometheus();
+    out += MetricsRegistry::Global().Prometheus();
     response.set_content(out, "text/plain; version=0.0.4");
   });
 }
