@@ -131,7 +131,7 @@ function initTabs() {
 
 // ---- Runs ---------------------------------------------------------------
 
-const runs = { pipelines: [], selectedRun: null, selectedTask: null, selectedTry: null, logOffset: 0, timer: null };
+const runs = { pipelines: [], gridKey: '', selectedRun: null, selectedTask: null, selectedTry: null, logOffset: 0, timer: null };
 
 async function initRuns() {
   const body = await request('/pipelines');
@@ -142,6 +142,7 @@ async function initRuns() {
   $('grid-limit').addEventListener('change', guarded(refreshRuns));
   $('trigger').addEventListener('click', guarded(triggerRun));
   $('resume').addEventListener('click', guarded(resumeRun));
+  $('grid').addEventListener('click', onGridClick);
   await refreshRuns();
   // Live updates: poll while the page is open; quick while a run is in progress.
   const poll = async () => {
@@ -170,34 +171,56 @@ async function refreshRuns() {
   const pipeline = $('pipeline').value;
   if (!pipeline) { $('grid').replaceChildren(element('caption', { text: 'No runs yet.' })); return false; }
   const grid = await request(`/pipelines/${encodeURIComponent(pipeline)}/grid?limit=${$('grid-limit').value}`);
-  drawGrid(grid);
+  // Redraw only on a change, so that polling keeps the keyboard focus in the grid.
+  const gridKey = JSON.stringify(grid) + runs.selectedRun;
+  if (gridKey !== runs.gridKey) {
+    runs.gridKey = gridKey;
+    drawGrid(grid);
+  }
   if (runs.selectedRun) await showRun(runs.selectedRun);
   return grid.runs.some((run) => run.state === 'running');
 }
 
+const htmlEscapes = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+function escapeHtml(text) { return String(text).replace(/[&<>"']/g, (c) => htmlEscapes[c]); }
+
 // Airflow's grid: one column per run, oldest on the left, one row per task.
+// With 100 runs of 200 tasks that is 20,000 buttons, so the table is written
+// as one HTML string, and one listener on the table (initRuns) serves every
+// button through its data-run and data-task attributes.
 function drawGrid(grid) {
-  const table = $('grid');
   const ordered = [...grid.runs].reverse();
-  const head = element('tr', {}, element('th', { scope: 'col', text: 'Task' }));
+  const head = ['<thead><tr><th scope="col">Task</th>'];
   for (const run of ordered) {
-    const th = element('th', { scope: 'col', class: 'run' + (run.run_id === runs.selectedRun ? ' selected' : '') },
-      element('button', { 'data-state': run.state, 'aria-label': `Run ${run.run_id}: ${run.state}`, title: `${run.run_id}: ${run.state}`,
-        text: run.logical_date.slice(0, 16), onclick: guarded(() => selectRun(run.run_id)) }));
-    head.append(th);
+    const id = escapeHtml(run.run_id);
+    const state = escapeHtml(run.state);
+    head.push(`<th scope="col" class="run${run.run_id === runs.selectedRun ? ' selected' : ''}">` +
+      `<button data-run="${id}" data-state="${state}" aria-label="Run ${id}: ${state}" title="${id}: ${state}">` +
+      `${escapeHtml(run.logical_date.slice(0, 16))}</button></th>`);
   }
-  const rows = grid.task_ids.map((taskId) => {
-    const tr = element('tr', {}, element('th', { scope: 'row', text: taskId }));
+  head.push('</tr></thead>');
+  const body = ['<tbody>'];
+  for (const taskId of grid.task_ids) {
+    const task = escapeHtml(taskId);
+    body.push(`<tr><th scope="row">${task}</th>`);
     for (const run of ordered) {
-      const state = run.task_states[taskId] || 'none';
-      tr.append(element('td', {}, element('button', {
-        'data-state': state, 'aria-label': `Task ${taskId} of run ${run.run_id}: ${state}`, title: `${taskId}: ${state}`,
-        onclick: guarded(() => selectTask(run.run_id, taskId)),
-      })));
+      const state = escapeHtml(run.task_states[taskId] || 'none');
+      const id = escapeHtml(run.run_id);
+      body.push(`<td><button data-run="${id}" data-task="${task}" data-state="${state}" ` +
+        `aria-label="Task ${task} of run ${id}: ${state}" title="${task}: ${state}"></button></td>`);
     }
-    return tr;
-  });
-  table.replaceChildren(element('thead', {}, head), element('tbody', {}, ...rows));
+    body.push('</tr>');
+  }
+  body.push('</tbody>');
+  $('grid').innerHTML = head.join('') + body.join('');
+}
+
+// Opens the run or task of the grid button that was clicked.
+function onGridClick(event) {
+  const button = event.target.closest('button[data-run]');
+  if (!button) return;
+  const { run, task } = button.dataset;
+  guarded(() => (task === undefined ? selectRun(run) : selectTask(run, task)))();
 }
 
 async function selectRun(runId) {

@@ -62,8 +62,19 @@ std::optional<int64_t> DurationMs(const std::optional<TimePoint>& start,
 }
 
 std::string FormatTime(TimePoint time) {
-  return date::format("%Y-%m-%dT%H:%M:%SZ",
-                      std::chrono::time_point_cast<std::chrono::milliseconds>(time));
+  // snprintf in place of date::format, which builds an ostream on each call
+  // and was the slowest step of the API's lists of runs and task instances.
+  auto milliseconds = std::chrono::time_point_cast<std::chrono::milliseconds>(time);
+  auto day = date::floor<date::days>(milliseconds);
+  date::year_month_day ymd(day);
+  date::hh_mm_ss<std::chrono::milliseconds> clock(milliseconds - day);
+  char text[40];
+  std::snprintf(
+      text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
+      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+      static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
+      static_cast<int>(clock.seconds().count()), static_cast<int>(clock.subseconds().count()));
+  return text;
 }
 
 TimePoint ParseTime(const std::string& text) {

@@ -116,7 +116,8 @@ void ApiServer::AddRoutes() {
       });
   http_->set_exception_handler(WriteCaughtError);
   http_->set_error_handler([](const httplib::Request& request, httplib::Response& response) {
-    if (!response.body.empty()) return;
+    // A route that wrote its own problem set the content and its type.
+    if (response.has_header("Content-Type")) return;
     if (response.status == 404) {
       WriteProblem(response, 404,
                    request.method + " " + request.path + " is not a resource of this server");

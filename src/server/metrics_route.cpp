@@ -9,6 +9,7 @@
 #include <map>
 
 #include "core/metrics.h"
+#include "server/request_params.h"
 #include "server/routes.h"
 #include "server/warehouse_access.h"
 
@@ -98,7 +99,7 @@ void AddMetricsRoute(httplib::Server& http, const ServerContext& context,
     AppendLoadMetrics(out, context);
     out += metrics.Prometheus();
     out += MetricsRegistry::Global().Prometheus();
-    response.set_content(out, "text/plain; version=0.0.4");
+    SetUncompressedContent(response, std::move(out), "text/plain; version=0.0.4");
   });
 }
 

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/request_params.h"
+
 namespace macropipe::server {
 
 int HttpStatus(ErrorCode code) {
@@ -61,7 +63,7 @@ void WriteProblem(httplib::Response& response, int status, const std::string& de
                          {"status", status},
                          {"detail", detail}};
   response.status = status;
-  response.set_content(body.dump(), "application/problem+json");
+  SetUncompressedContent(response, body.dump(), "application/problem+json");
 }
 
 void WriteProblem(httplib::Response& response, const Error& error) {

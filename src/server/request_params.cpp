@@ -1,6 +1,8 @@
 #include "server/request_params.h"
 
+#include <algorithm>
 #include <charconv>
+#include <memory>
 
 #include "core/error.h"
 
@@ -45,9 +47,23 @@ nlohmann::json JsonBody(const httplib::Request& request) {
   return body;
 }
 
+void SetUncompressedContent(httplib::Response& response, std::string content,
+                            const std::string& content_type) {
+  if (content.empty()) {
+    response.set_content(content, content_type);
+    return;
+  }
+  auto shared = std::make_shared<const std::string>(std::move(content));
+  response.set_content_provider(shared->size(), content_type,
+                                [shared](size_t offset, size_t length, httplib::DataSink& sink) {
+                                  return sink.write(shared->data() + offset,
+                                                    std::min(length, shared->size() - offset));
+                                });
+}
+
 void WriteJson(httplib::Response& response, const nlohmann::json& body, int status) {
   response.status = status;
-  response.set_content(body.dump(), "application/json");
+  SetUncompressedContent(response, body.dump(), "application/json");
 }
 
 }  // namespace macropipe::server

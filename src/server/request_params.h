@@ -51,6 +51,14 @@ nlohmann::json PagedList(const std::string& key, const std::vector<Item>& items,
 // Parses the request body as a JSON object; throws Error(kInvalidInput) otherwise.
 nlohmann::json JsonBody(const httplib::Request& request);
 
+// Sets the response's content uncompressed, through a content provider of
+// known length, which cpp-httplib 0.11 sends as it is. A plain body it
+// compresses whenever the client accepts gzip or br, as every browser does.
+// With br, the 51 KB chart library took 0.42 s against 0.03 s uncompressed
+// (curl on the loaded 2-vCPU development machine).
+void SetUncompressedContent(httplib::Response& response, std::string content,
+                            const std::string& content_type);
+
 // Writes `body` as JSON with `status`.
 void WriteJson(httplib::Response& response, const nlohmann::json& body, int status = 200);
 
