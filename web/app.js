@@ -525,8 +525,10 @@ async function showForecast(runId) {
   const largest = Math.max(...top.map((i) => i.weight), 1e-12);
   fillTable($('forecast-importances'), ['Input', 'Stage', 'Weight', ''], top.map((i) => [i.input, i.stage, i.weight,
     element('span', { class: 'bar', style: `width: ${Math.round((i.weight / largest) * 120)}px`, 'aria-hidden': 'true' })]));
-  const backtest = f.backtest || { columns: ['Backtest'], rows: [['No backtest is stored for this forecast.']] };
-  fillTable($('forecast-backtest'), backtest.columns, backtest.rows);
+  // TODO: show the backtest's ratios table once backtests are stored in the
+  // warehouse; `macropipe backtest` only prints it and writes it to --output.
+  $('forecast-backtest').textContent = 'Backtests are not stored in the warehouse, so this page has no ratios ' +
+    'table to show. Run macropipe backtest: it prints the table and, with --output FILE, writes it to a Markdown file.';
 }
 
 // The server stored a token given as ?token=... in a cookie; keep it out of

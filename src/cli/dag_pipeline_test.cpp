@@ -1,6 +1,7 @@
 // End-to-end tests of `macropipe run` as a DAG run against a replay server:
 // per-series tasks, the load's trigger rule, run history commands, resume
-// after SIGKILL, and the Airflow export of the example config.
+// after SIGKILL, the same DAG run from `macropipe serve`, and the Airflow
+// export of the example config.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <thread>
 
 #include "dag/sqlite_state_store.h"
+#include "http/http_client.h"
 #include "replay_server.h"
 #include "secrets/scoped_environment_for_test.h"
 #include "test_support.h"
@@ -264,6 +266,95 @@ TEST(DagPipelineTest, TaskRunTakesAirflowLogicalDate) {
       RunMacropipe(Command(dir / "data", config, "task run '" + run_id + "' ingest.fred.NOPE"));
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_NE(unknown.err.find("ingest.fred.NOPE"), std::string::npos) << unknown.err;
+}
+
+// Waits until `log` has the line in which `macropipe serve` names its URL.
+std::string WaitForServeUrl(const std::filesystem::path& log) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(log);
+    std::string line;
+    while (std::getline(in, line)) {
+      size_t at = line.find(" on http://");
+      if (at != std::string::npos) return line.substr(at + 4);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << "macropipe serve printed no URL in " << log;
+  return "";
+}
+
+// A `macropipe serve` in the background, stopped with SIGTERM by Stop or,
+// when a check throws first, by the destructor.
+class ServeProcess {
+ public:
+  ServeProcess(const std::string& arguments, const std::filesystem::path& log)
+      : pid_(StartMacropipe(arguments, log)) {}
+  ~ServeProcess() {
+    if (pid_ > 0) Stop();
+  }
+  ServeProcess(const ServeProcess&) = delete;
+  ServeProcess& operator=(const ServeProcess&) = delete;
+
+  // Returns the wait status.
+  int Stop() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+
+ private:
+  pid_t pid_;
+};
+
+TEST(DagPipelineTest, ServeTriggersSameDagAsRun) {
+  ScopedEnvironment environment;
+  environment.Set("FRED_API_KEY", "replay-key");
+  ScratchDir dir;
+  ReplayServer server(WriteFredRecordings(dir, 3));
+  std::filesystem::path landing = dir / "shared-landing";
+  std::string config =
+      WriteFredConfig(dir, server, 3, "\n[landing]\nurl = \"file://" + landing.string() + "\"\n");
+  ServeProcess serve(Command(dir / "data", config, "serve --listen 127.0.0.1:0"),
+                     dir / "serve.log");
+  std::string url = WaitForServeUrl(dir / "serve.log");
+
+  // A run triggered through the API has a task per series, then the load.
+  nlohmann::json pipeline =
+      nlohmann::json::parse(HttpClient().Get(url + "api/v1/pipelines/macropipe").body);
+  std::vector<std::string> task_ids;
+  for (const nlohmann::json& task : pipeline["tasks"]) task_ids.push_back(task["task_id"]);
+  EXPECT_EQ(task_ids, (std::vector<std::string>{"ingest.fred.S000", "ingest.fred.S001",
+                                                "ingest.fred.S002", "load"}));
+  HttpResponse triggered =
+      HttpClient().Post(url + "api/v1/pipelines/macropipe/runs", "", "application/json");
+  ASSERT_EQ(triggered.status, 202) << triggered.body;
+  std::string run_id = nlohmann::json::parse(triggered.body)["run_id"];
+  nlohmann::json run;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  do {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    run = nlohmann::json::parse(HttpClient().Get(url + "api/v1/runs/" + run_id).body);
+  } while (run["state"] == "running" && std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(run["state"], "success") << run.dump();
+  nlohmann::json tasks = nlohmann::json::parse(
+      HttpClient().Get(url + "api/v1/runs/" + run_id + "/taskInstances").body);
+  ASSERT_EQ(tasks["task_instances"].size(), 4u) << tasks.dump();
+  for (const nlohmann::json& task : tasks["task_instances"]) EXPECT_EQ(task["state"], "success");
+  int status = serve.Stop();
+  std::ostringstream serve_log;
+  serve_log << std::ifstream(dir / "serve.log").rdbuf();
+  ASSERT_TRUE(WIFEXITED(status)) << serve_log.str();
+  EXPECT_EQ(WEXITSTATUS(status), 0) << serve_log.str();
+
+  // The series landed in the config's landing zone, not the data directory's.
+  ASSERT_TRUE(std::filesystem::exists(landing));
+  EXPECT_FALSE(std::filesystem::is_empty(landing));
+  EXPECT_FALSE(std::filesystem::exists(dir / "data" / "landing"));
+  EXPECT_EQ(Query(dir / "data", "SELECT count(DISTINCT series_id) FROM latest_observations"),
+            "count(DISTINCT series_id)\n3\n");
 }
 
 // The example config's DAG as Airflow would read it: the generated file

@@ -40,6 +40,7 @@ class PipelineSession {
   const dag::Dag& dag() const { return pipeline_.dag; }
   const PipelineDag& pipeline() const { return pipeline_; }
   dag::StateStore& store() { return *store_; }
+  dag::Pools& pools() { return *pools_; }
   dag::Executor& executor() { return *executor_; }
 
   // Runs `run` (which starts or resumes a run of `run_id`) with a live

@@ -1,6 +1,7 @@
 // `macropipe serve`: the page and REST API over a data directory. With a
 // config that has sources, runs of the pipeline can be triggered and resumed
-// from the API; each run ingests every source as its own task, then loads.
+// from the API; a run is the DAG that `macropipe run` runs, built from the
+// same config and landing zone.
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -9,11 +10,10 @@
 #include <thread>
 
 #include "cli/command.h"
-#include "cli/pipeline.h"
+#include "cli/pipeline_session.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "dag/sqlite_state_store.h"
-#include "etl/loader.h"
 #include "secrets/secrets_store.h"
 #include "server/api_server.h"
 #include "server/executor_run_controller.h"
@@ -22,8 +22,6 @@
 namespace macropipe {
 namespace {
 
-constexpr char kPipelineId[] = "macropipe";
-constexpr char kIngestPool[] = "ingest";
 constexpr char kTokenSecret[] = "MACROPIPE_SERVER_TOKEN";
 
 struct ServeOptions {
@@ -32,102 +30,33 @@ struct ServeOptions {
   int64_t sql_time_limit_ms = 5000;
 };
 
-// Fetches and lands one source; fails the try when the source failed.
-class IngestSourceTask : public dag::TaskBody {
- public:
-  IngestSourceTask(Config config, std::filesystem::path data_dir)
-      : config_(std::move(config)), data_dir_(std::move(data_dir)) {}
-
-  dag::TaskOutcome Run(dag::TaskContext& context) override {
-    const std::string& source = config_.sources.front().name;
-    context.logger().info("fetching source {}", source);
-    Workspace workspace(data_dir_, config_);
-    IngestSummary summary = IngestSources(config_, workspace.landing(), data_dir_);
-    if (!summary.failures.empty()) {
-      throw Error(ErrorCode::kUnavailable, summary.failures.front().message);
-    }
-    for (const SourceFailure& skipped : summary.skipped) {
-      context.logger().warn("skipped: {}", skipped.message);
-    }
-    for (const SourceFailure& deferred : summary.deferred_series) {
-      context.logger().warn("series {} deferred: {}", deferred.source, deferred.message);
-    }
-    for (const SourceFailure& failed : summary.failed_series) {
-      context.logger().error("series {} failed: {}", failed.source, failed.message);
-    }
-    // The series that worked are landed; the try fails so that the failed
-    // ones are fetched again.
-    if (!summary.failed_series.empty()) {
-      throw Error(ErrorCode::kUnavailable, std::to_string(summary.failed_series.size()) +
-                                               " series failed, first " +
-                                               summary.failed_series.front().source + ": " +
-                                               summary.failed_series.front().message);
-    }
-    context.logger().info("{} series, {} objects landed, {} unchanged", summary.fetched.series,
-                          summary.fetched.objects_landed, summary.fetched.objects_unchanged);
-    return {.rows_landed = summary.fetched.objects_landed};
-  }
-
- private:
-  Config config_;  // With this one source only.
-  std::filesystem::path data_dir_;
-};
-
-// Loads everything landed and not yet loaded.
-class LoadTask : public dag::TaskBody {
- public:
-  LoadTask(Config config, std::filesystem::path data_dir)
-      : config_(std::move(config)), data_dir_(std::move(data_dir)) {}
-
-  dag::TaskOutcome Run(dag::TaskContext& context) override {
-    Workspace workspace(data_dir_, config_);
-    Loader loader(workspace.landing(), workspace.warehouse());
-    LoadSummary summary = loader.LoadPending();
-    const LoadCounts& counts = summary.counts;
-    context.logger().info("{} objects loaded ({} already loaded): {} inserted, {} revised",
-                          summary.objects_loaded, summary.objects_skipped, counts.inserted,
-                          counts.revised);
-    return {.rows_inserted = counts.inserted, .rows_revised = counts.revised};
-  }
-
- private:
-  Config config_;
-  std::filesystem::path data_dir_;
-};
-
-// One ingest task per source in the "ingest" pool, then a load that runs
-// whatever the sources did, so that sources that worked are loaded.
-// TODO: share one pipeline DAG with `macropipe run` once that command runs
-// through the scheduler; until then the two are defined separately.
-std::shared_ptr<const dag::Dag> BuildPipelineDag(const Config& config,
-                                                 const std::filesystem::path& data_dir) {
-  auto pipeline = std::make_shared<dag::Dag>(kPipelineId);
-  std::vector<std::string> ingest_tasks;
-  for (const SourceConfig& source : config.sources) {
-    Config one = config;
-    one.sources = {source};
-    std::string task_id = "ingest-" + source.name;
-    pipeline->AddTask({.id = task_id,
-                       .pool = kIngestPool,
-                       .body = std::make_shared<IngestSourceTask>(std::move(one), data_dir)});
-    ingest_tasks.push_back(task_id);
-  }
-  pipeline->AddTask({.id = "load",
-                     .upstream = ingest_tasks,
-                     .trigger_rule = dag::TriggerRule::kAllDone,
-                     .body = std::make_shared<LoadTask>(config, data_dir)});
-  pipeline->Validate();
-  return pipeline;
+// A controller that runs the session's DAG on its executor, reporting every
+// pool the config defines.
+std::unique_ptr<server::ExecutorRunController> MakeController(PipelineSession& session) {
+  std::vector<std::string> pool_names;
+  for (const auto& [name, slots] : session.pipeline().pools) pool_names.push_back(name);
+  // The session owns the DAG and outlives the controller, so the pointer owns nothing.
+  std::shared_ptr<const dag::Dag> pipeline(std::shared_ptr<const dag::Dag>(), &session.dag());
+  return std::make_unique<server::ExecutorRunController>(std::vector{pipeline}, session.pools(),
+                                                         std::move(pool_names), session.executor(),
+                                                         session.store());
 }
 
-// Blocks SIGINT and SIGTERM in every thread started later, then stops the
-// server on a thread that waits for them.
-std::thread StopOnSignal(server::ApiServer& api) {
+// Blocks SIGINT and SIGTERM in this thread and every thread it starts later,
+// so that only the thread of StopOnSignal receives them. Call it before the
+// session starts any thread: a thread without the mask would take the
+// signals' default action and end the process without stopping the server.
+sigset_t BlockStopSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+// Stops the server on a thread that waits for the blocked `signals`.
+std::thread StopOnSignal(server::ApiServer& api, sigset_t signals) {
   return std::thread([signals, &api] {
     int received = 0;
     sigwait(&signals, &received);
@@ -137,12 +66,22 @@ std::thread StopOnSignal(server::ApiServer& api) {
 }
 
 int RunServe(const GlobalOptions& options, const ServeOptions& serve) {
+  sigset_t stop_signals = BlockStopSignals();
+  // Without a config, or with one that has no sources, the server only reads.
+  std::unique_ptr<PipelineSession> session;
+  std::unique_ptr<dag::SqliteStateStore> state_store;
+  std::filesystem::path data_dir;
   Config config = LoadConfigOrEmpty(options);
-  std::filesystem::path data_dir = DataDir(options, config);
-  CreateDirectories(data_dir);
-  // Runs write the data directory, so a server that can start them takes its lock.
-  std::optional<DataDirLock> lock;
-  if (!config.sources.empty()) lock.emplace(data_dir);
+  if (!config.sources.empty()) {
+    // The session takes the data directory's lock, since its runs write there.
+    session = std::make_unique<PipelineSession>(options, PipelineDagOptions{});
+    data_dir = session->data_dir();
+  } else {
+    data_dir = DataDir(options, config);
+    CreateDirectories(data_dir);
+    state_store = std::make_unique<dag::SqliteStateStore>(data_dir / "state.db");
+  }
+  dag::StateStore& store = session ? session->store() : *state_store;
 
   server::ServerOptions server_options;
   server_options.listen = server::ParseListenAddress(serve.listen);
@@ -150,15 +89,8 @@ int RunServe(const GlobalOptions& options, const ServeOptions& serve) {
   server_options.sql_max_rows = serve.sql_max_rows;
   server_options.sql_time_limit = std::chrono::milliseconds(serve.sql_time_limit_ms);
 
-  dag::SqliteStateStore store(data_dir / "state.db");
-  dag::Pools pools({{kIngestPool, 4}});
-  dag::Executor executor(pools, store, {.data_dir = data_dir});
   std::unique_ptr<server::ExecutorRunController> controller;
-  if (!config.sources.empty()) {
-    controller = std::make_unique<server::ExecutorRunController>(
-        std::vector{BuildPipelineDag(config, data_dir)}, pools,
-        std::vector<std::string>{dag::kDefaultPool, kIngestPool}, executor, store);
-  }
+  if (session) controller = MakeController(*session);
 
   server::ServerContext context{
       .data_dir = data_dir, .state_store = &store, .runs = controller.get()};
@@ -172,7 +104,7 @@ int RunServe(const GlobalOptions& options, const ServeOptions& serve) {
   }
   server::ApiServer api(server_options, context);
   int port = api.Bind();
-  std::thread signal_thread = StopOnSignal(api);
+  std::thread signal_thread = StopOnSignal(api, stop_signals);
   std::cout << "serving " << data_dir.string() << " on http://" << server_options.listen.host << ":"
             << port << "/" << std::endl;
   api.Serve();

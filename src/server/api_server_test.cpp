@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -598,8 +599,10 @@ TEST_F(ApiServerTest, ForecastsWhenTablesExist) {
   EXPECT_EQ(forecast["accumulated"][0]["value"], 0.4);
   EXPECT_EQ(forecast["importances"][0]["input"], "Y");
   EXPECT_EQ(forecast["attention"].size(), 1u);
-  ASSERT_EQ(forecast["actuals"].size(), 2u);
+  // The target's levels 1.5 and 2.0 give one monthly log change, in the quantiles' unit.
+  ASSERT_EQ(forecast["actuals"].size(), 1u);
   EXPECT_EQ(forecast["actuals"][0]["date"], "2024-02-01");
+  EXPECT_NEAR(forecast["actuals"][0]["value"].get<double>(), std::log(2.0 / 1.5), 1e-12);
   ExpectProblem(Get("/api/v1/forecasts/abc"), 400, "'abc'");
 }
 
@@ -634,6 +637,16 @@ TEST_F(ApiServerTest, ServesPostgresWarehouse) {
       std::string::npos)
       << metrics.body;
   EXPECT_EQ(Get("/api/v1/forecasts").Json()["total_entries"], 0);
+}
+
+TEST_F(ApiServerTest, ResponsesAreNotCompressed) {
+  StartServer();
+  for (const char* path : {"/", "/assets/app.js", "/api/v1/runs", "/metrics", "/api/v1/nothing"}) {
+    SCOPED_TRACE(path);
+    HttpResponse response = HttpClient().Get(Url(path), {"Accept-Encoding: gzip, br"});
+    EXPECT_EQ(response.Header("content-encoding"), "");
+    EXPECT_FALSE(response.body.empty());
+  }
 }
 
 TEST_F(ApiServerTest, ServesPageAndAssets) {

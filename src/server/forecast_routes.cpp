@@ -1,5 +1,7 @@
 // Routes over the forecast tables of the warehouse. A warehouse written
 // before any forecast has no such tables, and the list is empty.
+#include <cmath>
+
 #include "core/error.h"
 #include "server/request_params.h"
 #include "server/routes.h"
@@ -45,8 +47,29 @@ json TableRows(Warehouse& warehouse, const std::string& sql) {
   return RowObjects(ResultJson(warehouse.Query(sql, QueryLimits{.max_rows = 100000})));
 }
 
+// The target's monthly log changes over the 36 months up to the origin, the
+// unit the forecast's quantiles are in, the latest first.
+json Actuals(Warehouse& warehouse, const json& forecast) {
+  json levels = TableRows(
+      warehouse, "SELECT date, value FROM latest_observations WHERE source = " +
+                     SqlString(forecast["source"].get<std::string>()) +
+                     " AND series_id = " + SqlString(forecast["target_id"].get<std::string>()) +
+                     " AND date <= " + SqlString(forecast["origin_month"].get<std::string>()) +
+                     " ORDER BY date DESC LIMIT 37");
+  json changes = json::array();
+  for (size_t i = 0; i + 1 < levels.size(); ++i) {
+    const json& level = levels[i]["value"];
+    const json& previous = levels[i + 1]["value"];
+    if (!level.is_number() || !previous.is_number()) continue;
+    double ratio = level.get<double>() / previous.get<double>();
+    if (!(ratio > 0)) continue;  // A log change needs two positive levels.
+    changes.push_back({{"date", levels[i]["date"]}, {"value", std::log(ratio)}});
+  }
+  return changes;
+}
+
 // One forecast with its quantiles, accumulated values, importances,
-// attention, and the target's latest values up to the origin as actuals.
+// attention, and the target's latest monthly log changes as actuals.
 json ForecastJson(Warehouse& warehouse, const std::string& run_id_text) {
   int64_t run_id = 0;
   try {
@@ -76,12 +99,7 @@ json ForecastJson(Warehouse& warehouse, const std::string& run_id_text) {
   forecast["attention"] =
       TableRows(warehouse, "SELECT horizon, relative_month, weight FROM forecast_attention" +
                                where + " ORDER BY horizon, relative_month");
-  forecast["actuals"] = TableRows(
-      warehouse, "SELECT date, value FROM latest_observations WHERE source = " +
-                     SqlString(forecast["source"].get<std::string>()) +
-                     " AND series_id = " + SqlString(forecast["target_id"].get<std::string>()) +
-                     " AND date <= " + SqlString(forecast["origin_month"].get<std::string>()) +
-                     " ORDER BY date DESC LIMIT 36");
+  forecast["actuals"] = Actuals(warehouse, forecast);
   return forecast;
 }
 

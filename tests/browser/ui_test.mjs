@@ -1,9 +1,13 @@
 // Browser test of the page that `macropipe serve` serves, in headless
 // Chromium driven by playwright-core. It makes a data directory with a real
 // run against the replay server, serves it, then works through every view
-// and saves a screenshot of each into the artefacts folder.
+// and saves a screenshot of each into the artefacts folder. With
+// `--forecasting 1` (a build with LibTorch) the runs' last task stores the
+// forecast the page shows; otherwise macropipe-store-forecast stores a
+// fixture forecast through Warehouse::StoreForecast.
 //
-//   node ui_test.mjs --macropipe BIN --replay BIN --fixtures DIR --artifacts DIR [--chromium PATH]
+//   node ui_test.mjs --macropipe BIN --replay BIN --store-forecast BIN --forecasting 0|1 \
+//       --fixtures DIR --artifacts DIR [--chromium PATH]
 //
 // Exits 77 (ctest's skip code) with a message when Chromium or
 // playwright-core is missing, 1 on a failed check, 0 when every check passes.
@@ -62,22 +66,32 @@ function run(program, argv) {
   });
 }
 
-// Recordings for the replay server: two FRED-MD vintages and nothing for
-// the source `missing`, whose requests get 404 and whose task fails.
+// Recordings for the replay server: two FRED-MD vintages, a longer FRED-MD
+// file with CPIAUCSL to forecast, and nothing for the source `missing`,
+// whose requests get 404 and whose task fails.
 function writeRecordings(dir) {
   fs.mkdirSync(dir, { recursive: true });
-  const recordings = ['1959-05', '1959-06'].map((vintage) => {
-    fs.copyFileSync(path.join(args.fixtures, 'fredmd', `${vintage}.csv`), path.join(dir, `${vintage}.csv`));
-    return { request: { method: 'GET', uri: `/fredmd/${vintage}.csv` },
-      response: { status: 200, headers: { 'Content-Type': 'text/csv' }, body_file: `${vintage}.csv` } };
+  const files = { '/fredmd/1959-05.csv': 'fredmd/1959-05.csv', '/fredmd/1959-06.csv': 'fredmd/1959-06.csv',
+    '/fredmd/2007-12.csv': 'forecast/fredmd-2007-12.csv' };
+  const recordings = Object.entries(files).map(([uri, fixture]) => {
+    const name = path.basename(fixture);
+    fs.copyFileSync(path.join(args.fixtures, fixture), path.join(dir, name));
+    return { request: { method: 'GET', uri }, response: { status: 200, headers: { 'Content-Type': 'text/csv' }, body_file: name } };
   });
   fs.writeFileSync(path.join(dir, 'replay.json'), JSON.stringify({ recordings }));
 }
 
+// A [forecast] table with a TFT small enough to fit in seconds; a build
+// without forecasting leaves the forecast task out with a warning.
+const tinyForecast = ['[forecast]', 'source = "fred-md"', 'target = "CPIAUCSL"', 'seed = 3', 'encoder_length = 6',
+  'hidden_size = 4', 'attention_heads = 1', 'max_epochs = 2', 'ensemble_size = 1', 'threads = 1', ''];
+
 function writeConfig(file, replayUrl, vintage) {
   fs.writeFileSync(file, [
     '[[sources]]', 'type = "fred-md"', 'name = "fredmd"', `url = "${replayUrl}/fredmd/${vintage}.csv"`, '',
-    '[[sources]]', 'type = "fred-md"', 'name = "missing"', `url = "${replayUrl}/fredmd/2099-01.csv"`, ''].join('\n'));
+    '[[sources]]', 'type = "fred-md"', 'name = "missing"', `url = "${replayUrl}/fredmd/2099-01.csv"`, '',
+    '[[sources]]', 'type = "fred-md"', 'name = "fred-md"', `url = "${replayUrl}/fredmd/2007-12.csv"`, 'vintage = "2008-01"', '',
+    ...tinyForecast].join('\n'));
 }
 
 let failures = 0;
@@ -104,6 +118,13 @@ async function main() {
   writeConfig(first, replayUrl, '1959-05');
   const initial = await run(args.macropipe, ['--data-dir', dataDir, '--config', first, 'run']);
   check(initial.output.includes('objects loaded'), `macropipe run loaded the first vintage (exit ${initial.code})`);
+  const forecasting = args.forecasting === '1';
+  // With forecasting the run's forecast task stored the forecast that the view checks below.
+  if (!forecasting) {
+    check(initial.output.includes('this build has no forecasting'), 'the run says this build cannot forecast');
+    const stored = await run(args['store-forecast'], [dataDir, path.join(args.fixtures, 'forecast', 'stored-forecast.json')]);
+    check(stored.code === 0, `macropipe-store-forecast stored the fixture forecast: ${stored.output.trim()}`);
+  }
   const second = path.join(scratch, 'second.toml');
   writeConfig(second, replayUrl, '1959-06');
   const served = await start(args.macropipe, ['--data-dir', dataDir, '--config', second, 'serve', '--listen', '127.0.0.1:0'],
@@ -116,19 +137,26 @@ async function main() {
   const shoot = (name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 
   try {
-    // Runs: trigger a run and watch its tasks turn to success.
+    // Runs: trigger a run of the DAG that `macropipe run` runs and watch its tasks turn to success.
     await page.goto(baseUrl + '#runs');
     await page.getByRole('button', { name: 'Trigger run' }).click();
-    const good = page.locator('#grid button[aria-label^="Task ingest-fredmd of run manual__"]').last();
-    await good.and(page.locator('[data-state=success]')).waitFor({ timeout: 20000 });
-    const load = page.locator('#grid button[aria-label^="Task load of run manual__"]').last();
-    await load.and(page.locator('[data-state=success]')).waitFor({ timeout: 20000 });
+    const succeeded = (task) => page.locator(`#grid button[aria-label^="Task ${task} of run manual__"][data-state=success]`).last();
+    await succeeded('ingest.fredmd').waitFor({ timeout: 20000 });
+    await succeeded('ingest.fred-md').waitFor({ timeout: 20000 });
+    await succeeded('load').waitFor({ timeout: 20000 });
     check(true, 'the triggered run\'s ingest and load tasks turned to success');
+    if (forecasting) {
+      await succeeded('forecast').waitFor({ timeout: 60000 });
+      check(true, 'the triggered run\'s forecast task turned to success');
+    }
+    const taskRows = await page.locator('#grid tbody th').allTextContents();
+    const expectedTasks = ['ingest.fred-md', 'ingest.fredmd', 'ingest.missing', 'load', ...(forecasting ? ['forecast'] : [])];
+    check(expectedTasks.every((task) => taskRows.includes(task)), `the grid has the pipeline's tasks (${taskRows.join(', ')})`);
     await page.locator('#graph g[data-task=load] title').filter({ hasText: 'success' }).waitFor({ state: 'attached' });
     await shoot('runs');
 
     // The failed task's log names the failure.
-    await page.locator('#grid button[aria-label^="Task ingest-missing of run manual__"][data-state=failed]').last().click();
+    await page.locator('#grid button[aria-label^="Task ingest.missing of run manual__"][data-state=failed]').last().click();
     await page.locator('#log').filter({ hasText: /404|not found|failed/i }).waitFor({ timeout: 10000 });
     check((await page.locator('#log').textContent()).length > 0, 'the failed task\'s log is shown');
     await shoot('run-log');
@@ -153,12 +181,19 @@ async function main() {
     check(legend.includes('as of 1959-05-01') && legend.includes('as of 1959-06-01'), 'the chart legend names both vintages');
     await shoot('series');
 
-    // Forecast: the view opens and shows the stored forecast or says there is none.
+    // Forecast: the stored forecast's fan chart, accumulated forecast and importances.
     await page.getByRole('tab', { name: 'Forecast' }).click();
-    await page.locator('#forecast-detail:not([hidden]), #forecast-empty:not([hidden])').first().waitFor({ timeout: 10000 });
-    const hasForecast = await page.locator('#forecast-detail').isVisible();
-    if (hasForecast) await page.locator('#forecast-chart .uplot canvas').waitFor({ timeout: 10000 });
-    check(true, hasForecast ? 'the forecast fan chart is drawn' : 'the forecast view says no forecast is stored');
+    await page.locator('#forecast-chart .uplot canvas').waitFor({ timeout: 10000 });
+    const title = await page.locator('#forecast-title').textContent();
+    check(title.startsWith(`CPIAUCSL: ${forecasting ? 'tft' : 'fixture'} forecast from`), `the forecast title names the target and model (${title})`);
+    const fanLegend = await page.locator('#forecast-chart .u-legend').textContent();
+    check(['P10', 'P50', 'P90', 'Actual'].every((label) => fanLegend.includes(label)), 'the fan chart has the P10 to P90 band, P50 and actuals');
+    const months = await page.locator('#forecast-accumulated tbody tr td:first-child').allTextContents();
+    check(months.length === 12 && months[11] === '12', `the accumulated forecast runs to 12 months (${months.join(' ')})`);
+    const inputs = await page.locator('#forecast-importances tbody tr td:first-child').allTextContents();
+    check(inputs.length > 0 && inputs.every((input) => input.length > 0), `the importances name their inputs (${inputs.join(', ')})`);
+    const backtest = await page.locator('#forecast-backtest').textContent();
+    check(backtest.includes('not stored in the warehouse'), 'the view says backtests are not stored');
     await shoot('forecast');
   } catch (error) {
     check(false, error.message.split('\n')[0]);
