@@ -94,30 +94,48 @@ void CreateDirectories(const std::filesystem::path& path) {
   if (error) ThrowIoError("create the folder", path, error.value());
 }
 
+std::unique_ptr<FileLock> FileLock::Take(const std::filesystem::path& path, bool wait) {
+  CreateDirectories(path.parent_path());
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) ThrowIoError("open the lock file", path, errno);
+  while (::flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0) {
+    int error_number = errno;
+    if (error_number == EINTR) continue;
+    ::close(fd);
+    if (error_number == EWOULDBLOCK) return nullptr;
+    ThrowIoError("lock", path, error_number);
+  }
+  return std::unique_ptr<FileLock>(new FileLock(fd));
+}
+
+std::unique_ptr<FileLock> FileLock::TryLock(const std::filesystem::path& path) {
+  return Take(path, /*wait=*/false);
+}
+
+std::unique_ptr<FileLock> FileLock::Lock(const std::filesystem::path& path) {
+  return Take(path, /*wait=*/true);
+}
+
+FileLock::~FileLock() { ::close(fd_); }
+
 DataDirLock::DataDirLock(const std::filesystem::path& data_dir) {
-  CreateDirectories(data_dir);
   std::filesystem::path lock_path = data_dir / ".lock";
-  fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) ThrowIoError("open the lock file", lock_path, errno);
-  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-    std::string holder(32, '\0');
-    ssize_t n = ::pread(fd_, holder.data(), holder.size(), 0);
-    holder.resize(n > 0 ? static_cast<size_t>(n) : 0);
-    ::close(fd_);
-    fd_ = -1;
+  lock_ = FileLock::TryLock(lock_path);
+  if (!lock_) {
+    std::string holder;
+    std::ifstream in(lock_path);
+    std::getline(in, holder);
     throw Error(ErrorCode::kFailedPrecondition,
                 "data directory " + data_dir.string() + " is in use by another macropipe process" +
                     (holder.empty() ? "" : " (pid " + holder + ")") +
                     "; wait for it to finish or use another --data-dir");
   }
   std::string pid = std::to_string(::getpid());
-  if (::ftruncate(fd_, 0) == 0) {
-    [[maybe_unused]] ssize_t ignored = ::pwrite(fd_, pid.data(), pid.size(), 0);
+  if (::ftruncate(lock_->fd(), 0) == 0) {
+    [[maybe_unused]] ssize_t ignored = ::pwrite(lock_->fd(), pid.data(), pid.size(), 0);
   }
 }
 
-DataDirLock::~DataDirLock() {
-  if (fd_ >= 0) ::close(fd_);
-}
+DataDirLock::~DataDirLock() = default;
 
 }  // namespace macropipe

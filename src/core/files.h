@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,32 @@ std::string ReadFile(const std::filesystem::path& path);
 // and what to do when the location is not writable.
 void CreateDirectories(const std::filesystem::path& path);
 
+// An exclusive flock(2) on a file, held for the lifetime of the object and
+// released by the kernel when the process exits, also when it is killed. Two
+// FileLock objects on one file exclude each other, also in one process.
+class FileLock {
+ public:
+  // Takes the lock on `path`, creating the file and its folder; returns
+  // nullptr at once when another FileLock holds it. Throws Error naming the
+  // path when the file cannot be opened.
+  static std::unique_ptr<FileLock> TryLock(const std::filesystem::path& path);
+  // Takes the lock on `path` like TryLock, waiting while another holds it.
+  static std::unique_ptr<FileLock> Lock(const std::filesystem::path& path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+  int fd() const { return fd_; }
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  // Opens the lock file, then returns the lock, or nullptr when `wait` is
+  // false and another FileLock holds it.
+  static std::unique_ptr<FileLock> Take(const std::filesystem::path& path, bool wait);
+
+  int fd_;
+};
+
 // An exclusive lock on a data directory, held for the lifetime of the object.
 // A second process that tries to take it fails at once with an error naming the
 // process that holds it. The lock is an flock(2) on `<dir>/.lock`, released by
@@ -33,7 +60,7 @@ class DataDirLock {
   DataDirLock& operator=(const DataDirLock&) = delete;
 
  private:
-  int fd_ = -1;
+  std::unique_ptr<FileLock> lock_;
 };
 
 }  // namespace macropipe

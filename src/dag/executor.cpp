@@ -606,6 +606,8 @@ RunResult Executor::Resume(const Dag& dag, const std::string& run_id) {
   RunExecution execution(*this, dag, *run, /*owns_run_state=*/true);
   execution.LoadRecorded(store_.ListTaskInstances(run_id));
   execution.SaveAll();
+  // TODO: takes no task claims, so a task that `task run` runs in another
+  // process at the same time is taken for lost and run a second time.
   execution.ClearUnfinished();
   return execution.Execute();
 }
@@ -619,12 +621,29 @@ TaskInstanceRecord Executor::RunTaskOnce(const Dag& dag, const std::string& run_
   Dag single(dag.id());
   single.AddTask(std::move(task));
 
+  // The claim is held until the try is recorded, so no other process runs
+  // the task meanwhile. A try recorded as running without a claim was left
+  // by a process that died, so ClearUnfinished records it as failed.
+  std::unique_ptr<TaskClaim> claim = store_.TryClaimTask(run_id, task_id);
+  if (!claim) {
+    throw Error(ErrorCode::kFailedPrecondition,
+                "task '" + task_id + "' of run '" + run_id +
+                    "' is running in another process; wait for that try to finish, then run "
+                    "the task again if it failed");
+  }
   std::optional<RunRecord> run = store_.FindRun(run_id);
   if (!run) {
-    run = RunRecord{
+    RunRecord created{
         run_id,       dag.id(), logical_date, RunState::kRunning, std::chrono::system_clock::now(),
         std::nullopt, ""};
-    store_.CreateRun(*run);
+    try {
+      store_.CreateRun(created);
+      run = created;
+    } catch (const Error&) {
+      // Another process running a task of the same run created it first.
+      run = store_.FindRun(run_id);
+      if (!run) throw;
+    }
   }
   RunExecution execution(*this, single, *run, /*owns_run_state=*/false);
   execution.LoadRecorded(store_.ListTaskInstances(run_id));

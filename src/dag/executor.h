@@ -69,7 +69,10 @@ class Executor {
   // Runs one try of one task, ignoring its upstream tasks and retries, as an
   // outside scheduler such as Airflow does with `macropipe task run`. Creates
   // the run when it is not recorded yet. A task already in success or skipped
-  // is returned as recorded, without running it again.
+  // is returned as recorded, without running it again. Holds the task's
+  // claim in the state store for the try: throws Error(kFailedPrecondition)
+  // when another process holds it, and records a try left running by a
+  // process that died as failed before starting the next one.
   TaskInstanceRecord RunTaskOnce(const Dag& dag, const std::string& run_id, TimePoint logical_date,
                                  const std::string& task_id);
 

@@ -56,6 +56,10 @@ class RecordingStore : public StateStore {
     }
     store_.SaveTaskInstance(instance, record);
   }
+  std::unique_ptr<TaskClaim> TryClaimTask(const std::string& run_id,
+                                          const std::string& task_id) override {
+    return store_.TryClaimTask(run_id, task_id);
+  }
   std::optional<RunRecord> FindRun(const std::string& run_id) override {
     return store_.FindRun(run_id);
   }

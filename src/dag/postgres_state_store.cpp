@@ -185,4 +185,35 @@ std::vector<TryRecord> PostgresStateStore::ListTries(const std::string& run_id,
   return tries;
 }
 
+// Holds the advisory lock on `key` until destroyed.
+class PostgresStateStore::Claim : public TaskClaim {
+ public:
+  Claim(PostgresStateStore& store, std::string key) : store_(store), key_(std::move(key)) {}
+  ~Claim() override {
+    std::lock_guard lock(store_.mutex_);
+    store_.claimed_.erase(key_);
+    try {
+      store_.db_.Execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", {key_});
+    } catch (const Error&) {
+      // A lost connection has dropped the lock already.
+    }
+  }
+
+ private:
+  PostgresStateStore& store_;
+  std::string key_;
+};
+
+std::unique_ptr<TaskClaim> PostgresStateStore::TryClaimTask(const std::string& run_id,
+                                                            const std::string& task_id) {
+  std::lock_guard lock(mutex_);
+  // A newline cannot occur in a run or task id, so the key names one pair.
+  std::string key = run_id + "\n" + task_id;
+  if (claimed_.contains(key)) return nullptr;
+  PostgresResult taken = db_.Execute("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", {key});
+  if (taken.Text(0, 0) != "t") return nullptr;
+  claimed_.insert(key);
+  return std::make_unique<Claim>(*this, std::move(key));
+}
+
 }  // namespace macropipe::dag

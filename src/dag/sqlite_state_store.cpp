@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/files.h"
 #include "dag/state_schema.h"
 #include "warehouse/sqlite_db.h"
 
@@ -65,13 +66,33 @@ class Transaction {
 }  // namespace
 
 SqliteStateStore::SqliteStateStore(const std::filesystem::path& path)
-    : db_(std::make_unique<SqliteDatabase>(path.string(), /*read_only=*/false)) {
+    : claims_dir_(path.string() + ".claims"),
+      db_(std::make_unique<SqliteDatabase>(path.string(), /*read_only=*/false)) {
   db_->Execute("PRAGMA journal_mode = WAL");
   db_->Execute("PRAGMA synchronous = FULL");
   db_->Execute(kStateSchema);
 }
 
 SqliteStateStore::~SqliteStateStore() = default;
+
+namespace {
+
+class FileClaim : public TaskClaim {
+ public:
+  explicit FileClaim(std::unique_ptr<FileLock> lock) : lock_(std::move(lock)) {}
+
+ private:
+  std::unique_ptr<FileLock> lock_;
+};
+
+}  // namespace
+
+std::unique_ptr<TaskClaim> SqliteStateStore::TryClaimTask(const std::string& run_id,
+                                                          const std::string& task_id) {
+  std::unique_ptr<FileLock> lock = FileLock::TryLock(claims_dir_ / run_id / (task_id + ".lock"));
+  if (!lock) return nullptr;
+  return std::make_unique<FileClaim>(std::move(lock));
+}
 
 void SqliteStateStore::CreateRun(const RunRecord& run) {
   std::lock_guard lock(mutex_);

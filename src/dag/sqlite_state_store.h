@@ -6,6 +6,8 @@
 // when its call returns, and a process killed at any point (SIGKILL, power
 // loss) leaves the last committed transaction. The SQL is kept to what
 // PostgreSQL also accepts (INSERT ... ON CONFLICT, TEXT times in ISO 8601).
+// A task claim is an flock on `<path>.claims/<run_id>/<task_id>.lock`, which
+// the kernel drops when its process dies; the lock files are left in place.
 // Thread-safe: one connection behind a mutex.
 #pragma once
 
@@ -36,11 +38,14 @@ class SqliteStateStore : public StateStore {
   std::vector<RunRecord> ListRuns() override;
   std::vector<TaskInstanceRecord> ListTaskInstances(const std::string& run_id) override;
   std::vector<TryRecord> ListTries(const std::string& run_id, const std::string& task_id) override;
+  std::unique_ptr<TaskClaim> TryClaimTask(const std::string& run_id,
+                                          const std::string& task_id) override;
 
  private:
   // Writes one task instance and its try; the caller holds mutex_ and a transaction.
   void WriteTaskInstance(const TaskInstanceRecord& instance, const TryRecord* try_record);
 
+  std::filesystem::path claims_dir_;
   std::mutex mutex_;
   std::unique_ptr<SqliteDatabase> db_;  // Guarded by mutex_.
 };

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,6 +70,14 @@ struct TaskInstanceUpdate {
   std::optional<TryRecord> try_record = {};
 };
 
+// A hold on one task of one run, so that one process at a time runs it. It
+// ends when destroyed and when its process dies, however it dies, so that a
+// task whose process was killed can be run again at once.
+class TaskClaim {
+ public:
+  virtual ~TaskClaim() = default;
+};
+
 class StateStore {
  public:
   virtual ~StateStore() = default;
@@ -89,6 +98,12 @@ class StateStore {
   virtual std::vector<TaskInstanceRecord> ListTaskInstances(const std::string& run_id) = 0;
   virtual std::vector<TryRecord> ListTries(const std::string& run_id,
                                            const std::string& task_id) = 0;
+
+  // Claims the task for the caller, or returns nullptr when another claim on
+  // it is held, by this or another process. The claim must not outlive the
+  // store.
+  virtual std::unique_ptr<TaskClaim> TryClaimTask(const std::string& run_id,
+                                                  const std::string& task_id) = 0;
 };
 
 // Parse a state read back from a state store; throw Error(kInvalidInput) for a

@@ -1,8 +1,14 @@
 #include "dag/state_store_conformance.h"
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <future>
 #include <map>
 #include <random>
+#include <thread>
 
 #include "core/error.h"
 
@@ -186,6 +192,58 @@ TEST_P(StateStoreConformanceTest, RacingCreatesOfOneRunLetOneWin) {
   auto second = std::async(std::launch::async, [&] { return create(*other); });
   EXPECT_EQ(first.get() + second.get(), 1);
   EXPECT_EQ(store().ListRuns().size(), 1u);
+}
+
+TEST_P(StateStoreConformanceTest, ClaimExcludesOthersUntilReleased) {
+  std::unique_ptr<StateStore> other = OpenAgain();
+  std::unique_ptr<dag::TaskClaim> claim = store().TryClaimTask("manual__a", "ingest.x");
+  ASSERT_NE(claim, nullptr);
+  EXPECT_EQ(store().TryClaimTask("manual__a", "ingest.x"), nullptr);
+  EXPECT_EQ(other->TryClaimTask("manual__a", "ingest.x"), nullptr);
+  EXPECT_NE(other->TryClaimTask("manual__a", "ingest.y"), nullptr);
+  EXPECT_NE(other->TryClaimTask("manual__b", "ingest.x"), nullptr);
+  claim.reset();
+  EXPECT_NE(other->TryClaimTask("manual__a", "ingest.x"), nullptr);
+}
+
+// A claim held by a process that is killed ends with it, so that another
+// process can run the task again.
+TEST_P(StateStoreConformanceTest, ClaimEndsWhenItsProcessIsKilled) {
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    char answer = 'n';
+    try {
+      std::unique_ptr<StateStore> holder = OpenAgain();
+      std::unique_ptr<dag::TaskClaim> claim = holder->TryClaimTask("manual__a", "ingest.x");
+      if (claim) answer = 'y';
+      [[maybe_unused]] ssize_t written = write(ready[1], &answer, 1);
+      pause();
+    } catch (...) {
+      [[maybe_unused]] ssize_t written = write(ready[1], &answer, 1);
+    }
+    _exit(1);
+  }
+  close(ready[1]);
+  char answer = 0;
+  ASSERT_EQ(read(ready[0], &answer, 1), 1);
+  close(ready[0]);
+  EXPECT_EQ(answer, 'y') << "the child process could not claim the task";
+  EXPECT_EQ(store().TryClaimTask("manual__a", "ingest.x"), nullptr);
+
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  // A database server notices the closed connection a moment later.
+  std::unique_ptr<dag::TaskClaim> claim;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!claim && std::chrono::steady_clock::now() < deadline) {
+    claim = store().TryClaimTask("manual__a", "ingest.x");
+    if (!claim) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_NE(claim, nullptr);
 }
 
 }  // namespace

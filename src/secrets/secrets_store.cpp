@@ -22,33 +22,6 @@ namespace {
 constexpr char kFileName[] = "secrets.fernet";
 constexpr char kFileDescription[] = "secrets file";
 
-// An exclusive flock(2) on `path`, held for the object's lifetime and released
-// by the kernel if the process dies.
-class FileLock {
- public:
-  explicit FileLock(const std::filesystem::path& path) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0) {
-      throw Error(ErrorCode::kPermissionDenied, "could not open the lock file " + path.string() +
-                                                    ": " + std::strerror(errno) +
-                                                    "; check the data directory's permissions");
-    }
-    while (::flock(fd_, LOCK_EX) != 0) {
-      if (errno == EINTR) continue;
-      int error_number = errno;
-      ::close(fd_);
-      throw Error(ErrorCode::kUnavailable,
-                  "could not lock " + path.string() + ": " + std::strerror(error_number));
-    }
-  }
-  ~FileLock() { ::close(fd_); }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-
 std::map<std::string, std::string> ParseSecrets(const std::string& json_text,
                                                 const std::filesystem::path& path) {
   nlohmann::json parsed = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
@@ -91,7 +64,7 @@ std::optional<std::string> SecretsStore::Get(const std::string& name) const {
 void SecretsStore::Set(const std::string& name, const std::string& value) {
   ValidateSecretName(name);
   CreateDirectories(data_dir_);
-  FileLock lock(path_.string() + ".lock");
+  std::unique_ptr<FileLock> lock = FileLock::Lock(path_.string() + ".lock");
   std::map<std::string, std::string> secrets = ReadAll();
   secrets[name] = value;
   WriteAll(secrets);
@@ -99,7 +72,7 @@ void SecretsStore::Set(const std::string& name, const std::string& value) {
 
 bool SecretsStore::Remove(const std::string& name) {
   if (!std::filesystem::exists(path_)) return false;
-  FileLock lock(path_.string() + ".lock");
+  std::unique_ptr<FileLock> lock = FileLock::Lock(path_.string() + ".lock");
   std::map<std::string, std::string> secrets = ReadAll();
   if (secrets.erase(name) == 0) return false;
   WriteAll(secrets);
