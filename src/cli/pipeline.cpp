@@ -7,6 +7,8 @@
 #include "cli/landing_store.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "dag/postgres_state_store.h"
+#include "dag/sqlite_state_store.h"
 #include "http/rate_budget_registry.h"
 #include "secrets/secrets_store.h"
 #include "warehouse/postgres_warehouse.h"
@@ -64,6 +66,21 @@ std::unique_ptr<Warehouse> OpenConfiguredWarehouse(const Config& config,
   }
   if (!read_only) CreateDirectories(data_dir);
   return OpenSqliteWarehouse((data_dir / "warehouse.db").string(), read_only);
+}
+
+std::unique_ptr<dag::StateStore> OpenConfiguredStateStore(const Config& config,
+                                                          const std::filesystem::path& data_dir) {
+  if (!config.state.empty()) {
+    return std::make_unique<dag::PostgresStateStore>(
+        PostgresOptionsFor(config.state, config.state_origin, data_dir));
+  }
+  CreateDirectories(data_dir);
+  return std::make_unique<dag::SqliteStateStore>(data_dir / "state.db");
+}
+
+std::string StateStoreLocation(const Config& config, const std::filesystem::path& data_dir) {
+  if (!config.state.empty()) return RedactPostgresUri(config.state);
+  return (data_dir / "state.db").string();
 }
 
 Workspace::Workspace(const std::filesystem::path& data_dir, const Config& config)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "dag/state_store.h"
 #include "http/rate_budget.h"
 #include "http/request_executor.h"
 #include "landing/landing_zone.h"
@@ -30,6 +31,15 @@ PostgresOptions PostgresOptionsFor(const std::string& uri, const std::string& or
 std::unique_ptr<Warehouse> OpenConfiguredWarehouse(const Config& config,
                                                    const std::filesystem::path& data_dir,
                                                    bool read_only);
+
+// Opens the scheduler's state database that `config` names: PostgreSQL for
+// a postgresql:// URI in its `state` key, else SQLite at `<data_dir>/state.db`.
+std::unique_ptr<dag::StateStore> OpenConfiguredStateStore(const Config& config,
+                                                          const std::filesystem::path& data_dir);
+
+// Where that state database is, for messages: the URI without its password
+// or the path of state.db.
+std::string StateStoreLocation(const Config& config, const std::filesystem::path& data_dir);
 
 // The storage of one data directory: the landing store that the config's
 // `landing` names (by default `<dir>/landing`) and the warehouse that the

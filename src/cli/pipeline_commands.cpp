@@ -56,7 +56,7 @@ void AddPipelineCommands(CLI::App& app, const GlobalOptions& options,
   auto* run = app.add_subcommand(
       "run",
       "Run the pipeline's DAG: fetch and land every configured series, then load them; "
-      "the run is recorded in <data-dir>/state.db");
+      "the run is recorded in <data-dir>/state.db or the config's state database");
   run->add_option("--resume", run_options->resume_run_id,
                   "Resume a killed or failed run (the latest when no RUN_ID is given): only "
                   "tasks that did not succeed run again")

@@ -40,7 +40,7 @@ PipelineSession::PipelineSession(const GlobalOptions& options,
   lock_ = std::make_unique<DataDirLock>(data_dir_);
   workspace_ = std::make_unique<Workspace>(data_dir_, config_);
   pipeline_ = BuildPipelineDag(config_, *workspace_, dag_options);
-  store_ = std::make_unique<dag::SqliteStateStore>(data_dir_ / "state.db");
+  store_ = OpenConfiguredStateStore(config_, data_dir_);
   pools_ = std::make_unique<dag::Pools>(pipeline_.pools);
   executor_ = std::make_unique<dag::Executor>(
       *pools_, *store_,
@@ -113,7 +113,7 @@ std::string PipelineSession::LatestRunId() {
     if (run.pipeline == pipeline_.dag.id()) return run.run_id;
   }
   throw Error(ErrorCode::kNotFound, "no run of DAG '" + pipeline_.dag.id() + "' is recorded in " +
-                                        (data_dir_ / "state.db").string() +
+                                        StateStoreLocation(config_, data_dir_) +
                                         "; start one with `macropipe run`");
 }
 

@@ -1,6 +1,6 @@
 // The state shared by the commands that run the pipeline's DAG: the config,
 // the locked data directory, the DAG built from the config, the state
-// database and an executor. It also prints a run's outcome.
+// database that the config names and an executor. It also prints a run's outcome.
 //
 //   PipelineSession session(options, {});
 //   dag::RunResult result = session.executor().Run(session.dag(), run_id, logical_date);
@@ -23,7 +23,7 @@
 #include "core/files.h"
 #include "dag/executor.h"
 #include "dag/pool.h"
-#include "dag/sqlite_state_store.h"
+#include "dag/state_store.h"
 
 namespace macropipe {
 
@@ -59,7 +59,7 @@ class PipelineSession {
   std::unique_ptr<DataDirLock> lock_;
   std::unique_ptr<Workspace> workspace_;
   PipelineDag pipeline_;
-  std::unique_ptr<dag::SqliteStateStore> store_;
+  std::unique_ptr<dag::StateStore> store_;
   std::unique_ptr<dag::Pools> pools_;
   std::unique_ptr<dag::Executor> executor_;
 };

@@ -21,16 +21,17 @@ std::atomic<bool> stop_requested{false};
 
 extern "C" void RequestStop(int) { stop_requested.store(true); }
 
-// The state database of an existing data directory, opened without the lock,
-// since SQLite's WAL mode lets readers run beside a running pipeline.
-std::unique_ptr<dag::SqliteStateStore> OpenExistingStore(const GlobalOptions& options) {
-  std::filesystem::path data_dir = DataDir(options, LoadConfigOrEmpty(options));
-  std::filesystem::path path = data_dir / "state.db";
-  if (!std::filesystem::exists(path)) {
+// The state database that the config names, or the existing one of the data
+// directory, opened without the data directory's lock: SQLite's WAL mode and
+// PostgreSQL both let readers run beside a running pipeline.
+std::unique_ptr<dag::StateStore> OpenExistingStore(const GlobalOptions& options) {
+  Config config = LoadConfigOrEmpty(options);
+  std::filesystem::path data_dir = DataDir(options, config);
+  if (config.state.empty() && !std::filesystem::exists(data_dir / "state.db")) {
     throw Error(ErrorCode::kNotFound, "no runs recorded in " + data_dir.string() +
                                           ": start one with `macropipe run`, or check --data-dir");
   }
-  return std::make_unique<dag::SqliteStateStore>(path);
+  return OpenConfiguredStateStore(config, data_dir);
 }
 
 std::string TimeOrDash(const std::optional<dag::TimePoint>& time) {
@@ -44,7 +45,7 @@ std::string DurationOrDash(const std::optional<dag::TimePoint>& start,
 }
 
 int ListRuns(const GlobalOptions& options) {
-  std::unique_ptr<dag::SqliteStateStore> store = OpenExistingStore(options);
+  std::unique_ptr<dag::StateStore> store = OpenExistingStore(options);
   std::cout << fmt::format("{:<36} {:<10} {:<24} {:<24} {:>9}  {}\n", "RUN_ID", "STATE",
                            "LOGICAL_DATE", "START", "DURATION", "SUMMARY");
   for (const dag::RunRecord& run : store->ListRuns()) {
@@ -57,7 +58,7 @@ int ListRuns(const GlobalOptions& options) {
 }
 
 int ListTasks(const GlobalOptions& options, const std::string& run_id) {
-  std::unique_ptr<dag::SqliteStateStore> store = OpenExistingStore(options);
+  std::unique_ptr<dag::StateStore> store = OpenExistingStore(options);
   if (!store->FindRun(run_id)) {
     throw Error(ErrorCode::kNotFound,
                 "run '" + run_id + "' is not recorded; `macropipe runs` lists the run ids");
@@ -77,7 +78,7 @@ int ListTasks(const GlobalOptions& options, const std::string& run_id) {
 
 int ShowLog(const GlobalOptions& options, const std::string& run_id, const std::string& task_id,
             std::optional<int> try_number) {
-  std::unique_ptr<dag::SqliteStateStore> store = OpenExistingStore(options);
+  std::unique_ptr<dag::StateStore> store = OpenExistingStore(options);
   std::filesystem::path data_dir = DataDir(options, LoadConfigOrEmpty(options));
   std::cout << dag::ReadTryLog(data_dir, *store, run_id, task_id, try_number);
   return 0;

@@ -13,7 +13,6 @@
 #include "cli/pipeline_session.h"
 #include "core/error.h"
 #include "core/files.h"
-#include "dag/sqlite_state_store.h"
 #include "secrets/secrets_store.h"
 #include "server/api_server.h"
 #include "server/executor_run_controller.h"
@@ -69,7 +68,7 @@ int RunServe(const GlobalOptions& options, const ServeOptions& serve) {
   sigset_t stop_signals = BlockStopSignals();
   // Without a config, or with one that has no sources, the server only reads.
   std::unique_ptr<PipelineSession> session;
-  std::unique_ptr<dag::SqliteStateStore> state_store;
+  std::unique_ptr<dag::StateStore> state_store;
   std::filesystem::path data_dir;
   Config config = LoadConfigOrEmpty(options);
   if (!config.sources.empty()) {
@@ -79,7 +78,7 @@ int RunServe(const GlobalOptions& options, const ServeOptions& serve) {
   } else {
     data_dir = DataDir(options, config);
     CreateDirectories(data_dir);
-    state_store = std::make_unique<dag::SqliteStateStore>(data_dir / "state.db");
+    state_store = OpenConfiguredStateStore(config, data_dir);
   }
   dag::StateStore& store = session ? session->store() : *state_store;
 

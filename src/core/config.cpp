@@ -324,6 +324,18 @@ Config Config::Parse(std::string_view text, const std::string& origin) {
   config.data_dir = reader.String("data_dir").value_or("");
   config.warehouse = reader.String("warehouse").value_or("");
   if (!config.warehouse.empty()) config.warehouse_origin = reader.Where("warehouse");
+  config.state = reader.String("state").value_or("");
+  if (!config.state.empty()) {
+    config.state_origin = reader.Where("state");
+    if (!config.state.starts_with("postgresql://") && !config.state.starts_with("postgres://")) {
+      // Only the scheme is named: the rest of an unknown URI may hold a secret.
+      std::string scheme = config.state.substr(0, config.state.find(':'));
+      throw Error(ErrorCode::kInvalidInput,
+                  "invalid " + config.state_origin + ": unknown scheme '" + scheme +
+                      "'; write a postgresql:// URI, or leave state out to keep the scheduler's "
+                      "state in the data directory's state.db");
+    }
+  }
   config.landing = ReadLandingConfig(root, reader);
   config.dag = ReadDagTable(reader, root, origin);
   config.pools = ReadPoolsTable(reader, root, origin);

@@ -139,6 +139,10 @@ struct Config {
   // in the data directory. `warehouse_origin` names file and line for messages.
   std::string warehouse;
   std::string warehouse_origin;
+  // A postgresql:// URI of the scheduler's shared state database; empty for
+  // the data directory's state.db. `state_origin` names file and line.
+  std::string state;
+  std::string state_origin;
   LandingConfig landing;
   std::vector<SourceConfig> sources;
   // The [forecast] table, which the forecast job reads; null when absent.

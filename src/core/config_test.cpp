@@ -177,6 +177,22 @@ TEST(ConfigTest, RejectsBadLanding) {
   }
 }
 
+TEST(ConfigTest, StateNamesAPostgresDatabase) {
+  Config config = Config::Parse("state = \"postgresql://mp@db/macro\"\n", "pipeline.toml");
+  EXPECT_EQ(config.state, "postgresql://mp@db/macro");
+  EXPECT_EQ(config.state_origin, "pipeline.toml line 1, key 'state' in the top level");
+  EXPECT_TRUE(Config::Parse("", "pipeline.toml").state.empty());
+
+  const std::string cases[] = {"state = \"mysql://u:secret@db/x\"\n", "state = \"state.db\"\n"};
+  for (const std::string& text : cases) {
+    SCOPED_TRACE(text);
+    std::string message = ParseError(text);
+    EXPECT_NE(message.find("pipeline.toml line 1, key 'state'"), std::string::npos) << message;
+    EXPECT_NE(message.find("unknown scheme"), std::string::npos) << message;
+    EXPECT_EQ(message.find("secret"), std::string::npos) << message;
+  }
+}
+
 TEST(ConfigTest, ParsesDagPoolsAndTaskSettings) {
   Config config = Config::Parse(
       "[dag]\nid = \"monthly\"\nschedule = \"30 8 15 * *\"\ntime_zone = \"America/New_York\"\n"
