@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "dag/sqlite_state_store.h"
+#include "fred_replay.h"
 #include "http/http_client.h"
 #include "replay_server.h"
 #include "secrets/scoped_environment_for_test.h"
@@ -22,57 +23,6 @@
 
 namespace macropipe::testing {
 namespace {
-
-std::string SeriesId(int index) { return fmt::format("S{:03}", index); }
-
-// Writes a replay.json that serves FRED observations of `count` series
-// S000, S001, ..., twelve months each, as one page per series.
-std::filesystem::path WriteFredRecordings(const ScratchDir& dir, int count) {
-  nlohmann::json recordings = nlohmann::json::array();
-  for (int i = 0; i < count; ++i) {
-    nlohmann::json observations = nlohmann::json::array();
-    for (int month = 1; month <= 12; ++month) {
-      observations.push_back({{"realtime_start", "2025-02-14"},
-                              {"realtime_end", "2025-02-14"},
-                              {"date", fmt::format("2024-{:02}-01", month)},
-                              {"value", fmt::format("{}.{}", 100 + i, month)}});
-    }
-    nlohmann::json body = {{"realtime_start", "2025-02-14"},
-                           {"realtime_end", "2025-02-14"},
-                           {"count", 12},
-                           {"offset", 0},
-                           {"limit", 100000},
-                           {"observations", observations}};
-    recordings.push_back({{"request",
-                           {{"uri", "/fred/series/observations?series_id=" + SeriesId(i) +
-                                        "&file_type=json&limit=100000&offset=0"}}},
-                          {"response",
-                           {{"status", 200},
-                            {"headers", {{"Content-Type", "application/json"}}},
-                            {"body", body.dump()}}}});
-  }
-  std::filesystem::path folder = dir / "replay";
-  WriteText(folder / "replay.json", nlohmann::json{{"recordings", recordings}}.dump());
-  return folder;
-}
-
-// Writes a config fetching `count` series from the replay server at 20
-// requests per second, with `extra` appended; returns its path.
-std::string WriteFredConfig(const ScratchDir& dir, const ReplayServer& server, int count,
-                            const std::string& extra = "") {
-  std::string series;
-  for (int i = 0; i < count; ++i) series += (i ? ", \"" : "\"") + SeriesId(i) + "\"";
-  std::string path = (dir / "pipeline.toml").string();
-  WriteText(path, "[pools]\ningest = 4\n\n[[sources]]\nname = \"fred\"\ntype = \"fred\"\nurl = \"" +
-                      server.Url("/fred") + "\"\nmetadata = false\nrequests_per_second = 20\n" +
-                      "pool = \"ingest\"\nseries = [" + series + "]\n" + extra);
-  return path;
-}
-
-std::string Command(const std::filesystem::path& data_dir, const std::string& config,
-                    const std::string& command) {
-  return "--log-level warn --data-dir " + data_dir.string() + " --config " + config + " " + command;
-}
 
 std::string Query(const std::filesystem::path& data_dir, const std::string& query) {
   CommandResult result = RunMacropipe("--data-dir " + data_dir.string() +
@@ -87,18 +37,6 @@ std::string WarehouseContents(const std::filesystem::path& data_dir) {
                "observation_history ORDER BY series_id, date, realtime_start");
 }
 
-// Requests the replay server received for each series, by series id.
-std::map<std::string, int> RequestsBySeries(ReplayServer& server) {
-  std::map<std::string, int> counts;
-  nlohmann::json stats = server.Stats();
-  for (const auto& item : stats["requests_by_key"].items()) {
-    size_t at = item.key().find("series_id=");
-    if (at == std::string::npos) continue;
-    counts[item.key().substr(at + 10, 4)] += item.value().get<int>();
-  }
-  return counts;
-}
-
 TEST(DagPipelineTest, RunRecordsTasksAndTries) {
   ScopedEnvironment environment;
   environment.Set("FRED_API_KEY", "replay-key");
@@ -106,7 +44,7 @@ TEST(DagPipelineTest, RunRecordsTasksAndTries) {
   ReplayServer server(WriteFredRecordings(dir, 3), {"--rate-limit", "20"});
   std::string config = WriteFredConfig(dir, server, 3);
 
-  CommandResult run = RunMacropipe(Command(dir / "data", config, "run"));
+  CommandResult run = RunMacropipe(DagCommand(dir / "data", config, "run"));
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_NE(run.out.find("ingest: 6 objects landed, 0 unchanged, 3 series; 3 of 3 succeeded"),
             std::string::npos)
@@ -120,20 +58,20 @@ TEST(DagPipelineTest, RunRecordsTasksAndTries) {
   const std::string& run_id = runs[0].run_id;
   EXPECT_TRUE(run_id.starts_with("manual__")) << run_id;
 
-  CommandResult listed = RunMacropipe(Command(dir / "data", config, "runs"));
+  CommandResult listed = RunMacropipe(DagCommand(dir / "data", config, "runs"));
   EXPECT_NE(listed.out.find(run_id), std::string::npos) << listed.out;
-  CommandResult tasks = RunMacropipe(Command(dir / "data", config, "tasks " + run_id));
+  CommandResult tasks = RunMacropipe(DagCommand(dir / "data", config, "tasks " + run_id));
   for (const char* task : {"ingest.fred.S000", "ingest.fred.S002", "load"}) {
     EXPECT_NE(tasks.out.find(task), std::string::npos) << tasks.out;
   }
-  CommandResult log =
-      RunMacropipe(Command(dir / "data", config, "logs " + run_id + " ingest.fred.S001 --try 1"));
+  CommandResult log = RunMacropipe(
+      DagCommand(dir / "data", config, "logs " + run_id + " ingest.fred.S001 --try 1"));
   ASSERT_EQ(log.exit_code, 0) << log.err;
   EXPECT_NE(log.out.find("[run " + run_id + " task ingest.fred.S001 try 1]"), std::string::npos)
       << log.out;
   EXPECT_NE(log.out.find("fetched 1 series in 1 requests"), std::string::npos) << log.out;
   CommandResult missing_try =
-      RunMacropipe(Command(dir / "data", config, "logs " + run_id + " load --try 2"));
+      RunMacropipe(DagCommand(dir / "data", config, "logs " + run_id + " load --try 2"));
   EXPECT_NE(missing_try.exit_code, 0);
 }
 
@@ -154,7 +92,7 @@ TEST(DagPipelineTest, LoadRunsWhenOneSeriesFails) {
   text.replace(text.find("\"S003\""), 6, "\"S404\"");
   WriteText(config, text);
 
-  CommandResult run = RunMacropipe(Command(dir / "data", config, "run"));
+  CommandResult run = RunMacropipe(DagCommand(dir / "data", config, "run"));
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.out.find("3 of 4 succeeded, 1 failed: ingest.fred.S404: not_found"),
             std::string::npos)
@@ -200,7 +138,7 @@ TEST(DagPipelineTest, ResumeAfterSigkillMatchesUninterruptedRun) {
   {
     ReplayServer server(recordings, {"--rate-limit", "20", "--latency-ms", "150"});
     std::string config = WriteFredConfig(dir, server, kSeries);
-    CommandResult run = RunMacropipe(Command(dir / "reference", config, "run"));
+    CommandResult run = RunMacropipe(DagCommand(dir / "reference", config, "run"));
     ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
     reference_contents = WarehouseContents(dir / "reference");
   }
@@ -212,12 +150,12 @@ TEST(DagPipelineTest, ResumeAfterSigkillMatchesUninterruptedRun) {
   for (size_t i = 0; i < std::size(kill_points); ++i) {
     SCOPED_TRACE("killed after " + std::to_string(kill_points[i]) + " requests");
     std::string command = i == 0 ? "run" : "run --resume";
-    for (const std::string& task :
-         KillAfterRequests(server, Command(dir / "killed", config, command), dir, kill_points[i])) {
+    for (const std::string& task : KillAfterRequests(
+             server, DagCommand(dir / "killed", config, command), dir, kill_points[i])) {
       interrupted[task.substr(task.rfind('.') + 1)] += 1;
     }
   }
-  CommandResult resumed = RunMacropipe(Command(dir / "killed", config, "run --resume"));
+  CommandResult resumed = RunMacropipe(DagCommand(dir / "killed", config, "run --resume"));
   ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
   EXPECT_NE(resumed.out.find("31 of 31 succeeded"), std::string::npos) << resumed.out;
 
@@ -245,7 +183,7 @@ TEST(DagPipelineTest, TaskRunTakesAirflowLogicalDate) {
   std::string config = WriteFredConfig(dir, server, 2);
   std::string run_id = "scheduled__2024-05-15T12:30:00+00:00";
 
-  CommandResult task = RunMacropipe(Command(
+  CommandResult task = RunMacropipe(DagCommand(
       dir / "data", config,
       "task run '" + run_id + "' ingest.fred.S001 --logical-date 2024-05-15T12:30:00+00:00"));
   ASSERT_EQ(task.exit_code, 0) << task.out << task.err;
@@ -258,12 +196,12 @@ TEST(DagPipelineTest, TaskRunTakesAirflowLogicalDate) {
   EXPECT_EQ(dag::FormatTime(run->logical_date), "2024-05-15T12:30:00.000Z");
 
   CommandResult again =
-      RunMacropipe(Command(dir / "data", config, "task run '" + run_id + "' ingest.fred.S001"));
+      RunMacropipe(DagCommand(dir / "data", config, "task run '" + run_id + "' ingest.fred.S001"));
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(server.Stats()["requests_total"], 1) << "a finished task is not run again";
 
   CommandResult unknown =
-      RunMacropipe(Command(dir / "data", config, "task run '" + run_id + "' ingest.fred.NOPE"));
+      RunMacropipe(DagCommand(dir / "data", config, "task run '" + run_id + "' ingest.fred.NOPE"));
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_NE(unknown.err.find("ingest.fred.NOPE"), std::string::npos) << unknown.err;
 }
@@ -317,7 +255,7 @@ TEST(DagPipelineTest, ServeTriggersSameDagAsRun) {
   std::filesystem::path landing = dir / "shared-landing";
   std::string config =
       WriteFredConfig(dir, server, 3, "\n[landing]\nurl = \"file://" + landing.string() + "\"\n");
-  ServeProcess serve(Command(dir / "data", config, "serve --listen 127.0.0.1:0"),
+  ServeProcess serve(DagCommand(dir / "data", config, "serve --listen 127.0.0.1:0"),
                      dir / "serve.log");
   std::string url = WaitForServeUrl(dir / "serve.log");
 
