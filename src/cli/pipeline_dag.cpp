@@ -71,9 +71,9 @@ class IngestTask : public dag::TaskBody {
 
   dag::TaskOutcome Run(dag::TaskContext& context) override {
     ScopedTaskLog route(context.logger());
-    // The landing zone is shared by all tasks, so its cache of the newest
-    // entries is read from the manifests once; the HTTP client is per try,
-    // because it is thread-compatible.
+    // All tasks share the landing zone, so its cache of the newest entries is
+    // read from the manifests once. Each try gets its own HTTP client,
+    // because the client is not safe to share between threads.
     LandingZone& landing = workspace_.landing();
     HttpOptions http_options;
     http_options.origin = origin_;
@@ -185,8 +185,8 @@ std::map<std::string, int> PoolSlots(const Config& config) {
 }
 
 // Adds the forecast task after the load when the config has a [forecast]
-// table. A build without LibTorch leaves it out of a DAG it runs, with a
-// warning, so that the rest of the pipeline still runs.
+// table. A build without LibTorch logs a warning and leaves the task out of
+// a DAG it runs, so the rest of the pipeline still runs.
 void AddForecastTask(const Config& config, const PipelineDagOptions& options, Workspace& workspace,
                      PipelineDag& pipeline) {
   if (!config.forecast) return;

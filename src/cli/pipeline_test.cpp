@@ -895,7 +895,7 @@ TEST(PipelineTest, ForecastStoresRunAndCharts) {
   std::string data = "--data-dir " + (dir / "data").string() + " --config " + config;
   std::string forecast = "--log-level warn " + data + " forecast";
   if (!MACROPIPE_HAS_FORECASTING) {
-    // The run lands and loads, and says why it does not forecast.
+    // The run lands and loads, and logs why it does not forecast.
     CommandResult run = RunMacropipe(data + " run");
     EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
     EXPECT_NE(run.err.find("asks for a forecast ([forecast]), but this build has no forecasting"),
