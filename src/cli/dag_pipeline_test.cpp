@@ -250,6 +250,9 @@ class ServeProcess {
 TEST(DagPipelineTest, ServeTriggersSameDagAsRun) {
   ScopedEnvironment environment;
   environment.Set("FRED_API_KEY", "replay-key");
+  // In builds with LibTorch, OpenBLAS starts worker threads when it is loaded,
+  // before main; SIGTERM may land on one of them, and serve must still stop cleanly.
+  environment.Set("OPENBLAS_NUM_THREADS", "4");
   ScratchDir dir;
   ReplayServer server(WriteFredRecordings(dir, 3));
   std::filesystem::path landing = dir / "shared-landing";

@@ -2,10 +2,13 @@
 // config that has sources, runs of the pipeline can be triggered and resumed
 // from the API; a run is the DAG that `macropipe run` runs, built from the
 // same config and landing zone.
-#include <pthread.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <thread>
 
@@ -41,31 +44,51 @@ std::unique_ptr<server::ExecutorRunController> MakeController(PipelineSession& s
                                                          session.store());
 }
 
-// Blocks SIGINT and SIGTERM in this thread and every thread it starts later,
-// so that only the thread of StopOnSignal receives them. Call it before the
-// session starts any thread: a thread without the mask would take the
-// signals' default action and end the process without stopping the server.
-sigset_t BlockStopSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signals;
+// The write end of the pipe that StopSignalHandler writes to.
+int stop_signal_pipe = -1;
+
+extern "C" void StopSignalHandler(int signal_number) {
+  const unsigned char byte = static_cast<unsigned char>(signal_number);
+  // Nothing can be done in a handler if the write fails; the reader then
+  // never wakes and a second signal, or SIGKILL, ends the process.
+  [[maybe_unused]] ssize_t written = write(stop_signal_pipe, &byte, 1);
 }
 
-// Stops the server on a thread that waits for the blocked `signals`.
-std::thread StopOnSignal(server::ApiServer& api, sigset_t signals) {
-  return std::thread([signals, &api] {
-    int received = 0;
-    sigwait(&signals, &received);
+// Routes SIGINT and SIGTERM into a pipe and returns its read end. A handler,
+// unlike a blocked signal mask, also covers threads that libraries start
+// before main (OpenBLAS starts its workers when it is loaded): whichever
+// thread the signal lands on writes the byte, and none of them ends the
+// process with the signal's default action.
+int RouteStopSignalsToPipe() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    throw Error(ErrorCode::kInternal,
+                fmt::format("cannot create the pipe for stop signals: {}", std::strerror(errno)));
+  }
+  stop_signal_pipe = fds[1];
+  struct sigaction action = {};
+  action.sa_handler = StopSignalHandler;
+  action.sa_flags = SA_RESTART;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  return fds[0];
+}
+
+// Stops the server once a stop signal's byte arrives on `signal_pipe`.
+std::thread StopOnSignal(server::ApiServer& api, int signal_pipe) {
+  return std::thread([signal_pipe, &api] {
+    unsigned char received = 0;
+    while (read(signal_pipe, &received, 1) < 0 && errno == EINTR) {
+    }
     spdlog::info("received signal {}: stopping the server", received);
     api.Stop();
   });
 }
 
 int RunServe(const GlobalOptions& options, const ServeOptions& serve) {
-  sigset_t stop_signals = BlockStopSignals();
+  // Signals during set-up wait in the pipe and stop the server once it serves.
+  int stop_signals = RouteStopSignalsToPipe();
   // Without a config, or with one that has no sources, the server only reads.
   std::unique_ptr<PipelineSession> session;
   std::unique_ptr<dag::StateStore> state_store;

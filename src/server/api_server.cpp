@@ -160,9 +160,15 @@ int ApiServer::Bind() {
   return port;
 }
 
-void ApiServer::Serve() { http_->listen_after_bind(); }
+void ApiServer::Serve() {
+  // TODO: a Stop between this check and the listen loop's start is lost, and
+  // Serve then runs until the next Stop; cpp-httplib 0.11 has no way to stop a
+  // bound server that is not yet listening.
+  if (!stop_requested_) http_->listen_after_bind();
+}
 
 void ApiServer::Stop() {
+  stop_requested_ = true;
   if (http_->is_running()) http_->stop();
 }
 

@@ -13,6 +13,7 @@
 // from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -60,7 +61,8 @@ class ApiServer {
   // Binds the listening socket and returns its port. Throws Error(kUnavailable)
   // naming the address when binding fails.
   int Bind();
-  // Serves requests until Stop; Bind must have been called.
+  // Serves requests until Stop; Bind must have been called. Returns at once
+  // when Stop came first.
   void Serve();
   void Stop();
 
@@ -71,6 +73,7 @@ class ApiServer {
   ServerContext context_;
   RequestMetrics metrics_;
   std::unique_ptr<httplib::Server> http_;
+  std::atomic<bool> stop_requested_{false};
 };
 
 }  // namespace macropipe::server
