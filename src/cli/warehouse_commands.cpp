@@ -26,7 +26,8 @@ int RunMigrate(const GlobalOptions& options, const std::string& to) {
   std::cout << "migrate: " << source << " -> " << RedactPostgresUri(uri) << ": " << counts.series
             << " series, " << counts.load_batches << " load batches, " << counts.observations
             << " observation rows, " << counts.rejected_rows << " rejected rows, "
-            << counts.forecast_runs << " forecast runs\n";
+            << counts.forecast_runs << " forecast runs, " << counts.backtest_runs
+            << " backtest runs\n";
   return 0;
 }
 

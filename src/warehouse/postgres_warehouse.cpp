@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "core/error.h"
+#include "warehouse/backtest_tables.h"
 #include "warehouse/schema.h"
 
 namespace macropipe {
@@ -25,6 +26,9 @@ constexpr char kSchemaLockId[] = "7262535101";
 // Serializes forecast stores between processes, because each run takes the
 // largest stored run id plus one; an arbitrary constant that names this lock.
 constexpr char kForecastLockId[] = "7262535102";
+
+// The same for backtest stores.
+constexpr char kBacktestLockId[] = "7262535103";
 
 // The per-connection table that a load copies its rows into. It is emptied
 // at every commit.
@@ -206,6 +210,8 @@ class PostgresWarehouse : public Warehouse {
                                               std::optional<Date> as_of) override;
   int64_t StoreForecast(const ForecastRecord& record) override;
   std::optional<ForecastRecord> ReadForecast(int64_t run_id) override;
+  int64_t StoreBacktest(const BacktestRecord& record) override;
+  std::optional<BacktestRecord> ReadBacktest(int64_t run_id) override;
   std::string Location() const override { return db_.location(); }
 
  private:
@@ -237,7 +243,10 @@ class PostgresWarehouse : public Warehouse {
 };
 
 void PostgresWarehouse::CreateSchema() {
-  PostgresResult present = db_.Execute("SELECT to_regclass('revisions') IS NOT NULL");
+  // The backtest tables came later than the rest: a warehouse without them
+  // gets them here.
+  PostgresResult present = db_.Execute(
+      "SELECT to_regclass('revisions') IS NOT NULL AND to_regclass('backtest_scores') IS NOT NULL");
   if (present.Text(0, 0) == "t") return;
   PostgresTransaction transaction(db_);
   db_.Execute(std::string("SELECT pg_advisory_xact_lock(") + kSchemaLockId + ")");
@@ -629,6 +638,21 @@ std::optional<ForecastRecord> PostgresWarehouse::ReadForecast(int64_t run_id) {
                                 static_cast<int>(attention.Int(row, 1)), attention.Double(row, 2)});
   }
   return record;
+}
+
+int64_t PostgresWarehouse::StoreBacktest(const BacktestRecord& record) {
+  RequireWritable("backtests");
+  std::lock_guard lock(mutex_);
+  PostgresTransaction transaction(db_);
+  db_.Execute(std::string("SELECT pg_advisory_xact_lock(") + kBacktestLockId + ")");
+  int64_t run_id = InsertBacktest(db_, record);
+  transaction.Commit();
+  return run_id;
+}
+
+std::optional<BacktestRecord> PostgresWarehouse::ReadBacktest(int64_t run_id) {
+  std::lock_guard lock(mutex_);
+  return SelectBacktest(db_, run_id);
 }
 
 }  // namespace

@@ -40,6 +40,12 @@ class ScratchPostgresWarehouse : public Warehouse {
   std::optional<ForecastRecord> ReadForecast(int64_t run_id) override {
     return warehouse_->ReadForecast(run_id);
   }
+  int64_t StoreBacktest(const BacktestRecord& record) override {
+    return warehouse_->StoreBacktest(record);
+  }
+  std::optional<BacktestRecord> ReadBacktest(int64_t run_id) override {
+    return warehouse_->ReadBacktest(run_id);
+  }
   std::string Location() const override { return warehouse_->Location(); }
 
  private:

@@ -1,7 +1,7 @@
 // The warehouse schema in SQLite's and in PostgreSQL's dialect. Both have the
 // same tables, columns and views, so the same queries answer on either. The
 // statements are idempotent: SQLite applies them on every open, PostgreSQL when
-// the views are missing.
+// the views or the backtest tables are missing.
 //
 // Views for the common questions:
 //   observation_history  every stored row, with the series' source and id
@@ -14,9 +14,10 @@
 //   WHERE series_id = 'CPIAUCSL' AND realtime_start <= '2024-06-01'
 //     AND realtime_end >= '2024-06-01' ORDER BY date;
 //
-// The forecast tables use only SQL that PostgreSQL also accepts: run ids are
-// assigned by the application, and values are DOUBLE PRECISION, because
-// PostgreSQL's REAL holds only single precision.
+// The forecast and backtest tables use only SQL that PostgreSQL also accepts:
+// run ids are assigned by the application, and values are DOUBLE PRECISION,
+// because PostgreSQL's REAL holds only single precision. A backtest score that
+// could not be computed is NULL.
 #pragma once
 
 namespace macropipe {
@@ -114,6 +115,43 @@ CREATE TABLE IF NOT EXISTS forecast_attention (
   weight DOUBLE PRECISION NOT NULL,
   PRIMARY KEY (run_id, horizon, relative_month)
 );
+CREATE TABLE IF NOT EXISTS backtest_runs (
+  run_id INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  source TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  data_vintage TEXT NOT NULL,
+  panel_first TEXT NOT NULL,
+  panel_last TEXT NOT NULL,
+  models TEXT NOT NULL,
+  windows TEXT NOT NULL,
+  command TEXT NOT NULL,
+  seconds DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE IF NOT EXISTS backtest_scores (
+  run_id INTEGER NOT NULL REFERENCES backtest_runs (run_id),
+  position INTEGER NOT NULL,
+  window_label TEXT NOT NULL,
+  window_first TEXT NOT NULL,
+  window_last TEXT NOT NULL,
+  estimation_months INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  refit_months INTEGER NOT NULL,
+  horizon TEXT NOT NULL,
+  targets INTEGER NOT NULL,
+  rmse DOUBLE PRECISION,
+  mae DOUBLE PRECISION,
+  rmse_ratio DOUBLE PRECISION,
+  mae_ratio DOUBLE PRECISION,
+  dm_statistic DOUBLE PRECISION,
+  dm_p_value DOUBLE PRECISION,
+  p50_loss DOUBLE PRECISION,
+  p90_loss DOUBLE PRECISION,
+  coverage80 DOUBLE PRECISION,
+  PRIMARY KEY (run_id, position),
+  UNIQUE (run_id, window_label, model, horizon)
+);
+
 CREATE VIEW IF NOT EXISTS observation_history AS
 SELECT s.source, s.series_id, o.date, o.realtime_start, o.realtime_end, o.value, o.batch_id
 FROM observations o JOIN series s ON s.series_key = o.series_key;
@@ -251,6 +289,42 @@ CREATE TABLE IF NOT EXISTS forecast_attention (
   relative_month INTEGER NOT NULL,
   weight DOUBLE PRECISION NOT NULL,
   PRIMARY KEY (run_id, horizon, relative_month)
+);
+CREATE TABLE IF NOT EXISTS backtest_runs (
+  run_id BIGINT PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  source TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  data_vintage TEXT NOT NULL,
+  panel_first TEXT NOT NULL,
+  panel_last TEXT NOT NULL,
+  models TEXT NOT NULL,
+  windows TEXT NOT NULL,
+  command TEXT NOT NULL,
+  seconds DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE IF NOT EXISTS backtest_scores (
+  run_id BIGINT NOT NULL REFERENCES backtest_runs (run_id),
+  position INTEGER NOT NULL,
+  window_label TEXT NOT NULL,
+  window_first TEXT NOT NULL,
+  window_last TEXT NOT NULL,
+  estimation_months INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  refit_months INTEGER NOT NULL,
+  horizon TEXT NOT NULL,
+  targets BIGINT NOT NULL,
+  rmse DOUBLE PRECISION,
+  mae DOUBLE PRECISION,
+  rmse_ratio DOUBLE PRECISION,
+  mae_ratio DOUBLE PRECISION,
+  dm_statistic DOUBLE PRECISION,
+  dm_p_value DOUBLE PRECISION,
+  p50_loss DOUBLE PRECISION,
+  p90_loss DOUBLE PRECISION,
+  coverage80 DOUBLE PRECISION,
+  PRIMARY KEY (run_id, position),
+  UNIQUE (run_id, window_label, model, horizon)
 );
 
 CREATE OR REPLACE VIEW observation_history AS

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "warehouse/backtest_tables.h"
 #include "warehouse/schema.h"
 #include "warehouse/sqlite_db.h"
 #include "warehouse/warehouse.h"
@@ -128,6 +129,8 @@ class SqliteWarehouse : public Warehouse {
                                               std::optional<Date> as_of) override;
   int64_t StoreForecast(const ForecastRecord& record) override;
   std::optional<ForecastRecord> ReadForecast(int64_t run_id) override;
+  int64_t StoreBacktest(const BacktestRecord& record) override;
+  std::optional<BacktestRecord> ReadBacktest(int64_t run_id) override;
   std::string Location() const override { return "sqlite://" + path_; }
 
  private:
@@ -720,6 +723,20 @@ std::optional<ForecastRecord> SqliteWarehouse::ReadForecast(int64_t run_id) {
                                 static_cast<int>(attention.Int(1)), attention.Double(2)});
   }
   return record;
+}
+
+int64_t SqliteWarehouse::StoreBacktest(const BacktestRecord& record) {
+  RequireWritable("backtests");
+  std::lock_guard lock(mutex_);
+  Transaction transaction(db_);
+  int64_t run_id = InsertBacktest(db_, record);
+  transaction.Commit();
+  return run_id;
+}
+
+std::optional<BacktestRecord> SqliteWarehouse::ReadBacktest(int64_t run_id) {
+  std::lock_guard lock(mutex_);
+  return SelectBacktest(db_, run_id);
 }
 
 }  // namespace

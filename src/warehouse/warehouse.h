@@ -28,6 +28,7 @@
 
 #include "core/date.h"
 #include "core/series.h"
+#include "warehouse/backtest_record.h"
 #include "warehouse/forecast_record.h"
 
 namespace macropipe {
@@ -143,6 +144,14 @@ class Warehouse {
 
   // The run stored as `run_id` with its rows in key order, or nullopt.
   virtual std::optional<ForecastRecord> ReadForecast(int64_t run_id) = 0;
+
+  // Stores a backtest run and all its scores in one transaction and returns
+  // the new run id; ignores record.run.run_id. Throws Error and stores nothing
+  // if anything fails, and Error(kFailedPrecondition) on a read-only warehouse.
+  virtual int64_t StoreBacktest(const BacktestRecord& record) = 0;
+
+  // The backtest stored as `run_id` with its scores in stored order, or nullopt.
+  virtual std::optional<BacktestRecord> ReadBacktest(int64_t run_id) = 0;
 
   // Where the warehouse lives, for messages.
   virtual std::string Location() const = 0;

@@ -419,5 +419,116 @@ TEST_P(WarehouseConformanceTest, FailedForecastStoreLeavesNothing) {
   EXPECT_EQ(QueryScalar("SELECT count(*) FROM forecast_importances"), "3");
 }
 
+// Two windows of two models at two horizons, with values that are not exact
+// in binary and scores the backtest could not compute.
+BacktestRecord SampleBacktest() {
+  BacktestRecord record;
+  record.run = {0,
+                "2026-12-05T02:00:00Z",
+                "fred-md",
+                "CPIAUCSL",
+                "2026-11-01",
+                "1960-01-01",
+                "2026-10-01",
+                "rw,ao12",
+                "1990-2000,2001-2015",
+                "macropipe backtest --models rw,ao12",
+                12.25};
+  const char* windows[][3] = {{"1990-2000", "1990-01-01", "2000-12-01"},
+                              {"2001-2015", "2001-01-01", "2015-12-01"}};
+  for (const auto& window : windows) {
+    for (const char* model : {"rw", "ao12"}) {
+      for (const char* horizon : {"h1", "acc12"}) {
+        BacktestScoreRecord score;
+        score.window = window[0];
+        score.window_first = window[1];
+        score.window_last = window[2];
+        score.estimation_months = 360;
+        score.model = model;
+        score.refit_months = 1;
+        score.horizon = horizon;
+        score.targets = 132;
+        score.rmse = 0.1 / 3.0;
+        score.mae = 0.02;
+        score.rmse_ratio = std::string(model) == "rw" ? 1.0 : 2.0 / 3.0;
+        score.mae_ratio = 0.7;
+        if (std::string(model) == "rw") {
+          score.dm_statistic = -1.0 / 7.0;
+          score.dm_p_value = 0.45;
+        }
+        record.scores.push_back(score);
+      }
+    }
+  }
+  record.scores.back().p50_loss = 0.001;
+  record.scores.back().p90_loss = 0.0004;
+  record.scores.back().coverage80 = 0.8;
+  return record;
+}
+
+TEST_P(WarehouseConformanceTest, BacktestRoundTrip) {
+  BacktestRecord record = SampleBacktest();
+  int64_t run_id = warehouse().StoreBacktest(record);
+  std::optional<BacktestRecord> stored = warehouse().ReadBacktest(run_id);
+  ASSERT_TRUE(stored.has_value());
+
+  const BacktestRunInfo& run = stored->run;
+  EXPECT_EQ(run.run_id, run_id);
+  EXPECT_EQ(run.created_at, record.run.created_at);
+  EXPECT_EQ(run.source, record.run.source);
+  EXPECT_EQ(run.target_id, record.run.target_id);
+  EXPECT_EQ(run.data_vintage, record.run.data_vintage);
+  EXPECT_EQ(run.panel_first, record.run.panel_first);
+  EXPECT_EQ(run.panel_last, record.run.panel_last);
+  EXPECT_EQ(run.models, record.run.models);
+  EXPECT_EQ(run.windows, record.run.windows);
+  EXPECT_EQ(run.command, record.run.command);
+  EXPECT_EQ(run.seconds, record.run.seconds);
+
+  // Scores come back in stored order, every value to the last bit, and the
+  // scores that were not computed as nullopt.
+  ASSERT_EQ(stored->scores.size(), record.scores.size());
+  for (size_t i = 0; i < record.scores.size(); ++i) {
+    const BacktestScoreRecord& expected = record.scores[i];
+    const BacktestScoreRecord& actual = stored->scores[i];
+    SCOPED_TRACE(expected.window + " " + expected.model + " " + expected.horizon);
+    EXPECT_EQ(actual.window, expected.window);
+    EXPECT_EQ(actual.window_first, expected.window_first);
+    EXPECT_EQ(actual.window_last, expected.window_last);
+    EXPECT_EQ(actual.estimation_months, expected.estimation_months);
+    EXPECT_EQ(actual.model, expected.model);
+    EXPECT_EQ(actual.refit_months, expected.refit_months);
+    EXPECT_EQ(actual.horizon, expected.horizon);
+    EXPECT_EQ(actual.targets, expected.targets);
+    EXPECT_EQ(actual.rmse, expected.rmse);
+    EXPECT_EQ(actual.mae, expected.mae);
+    EXPECT_EQ(actual.rmse_ratio, expected.rmse_ratio);
+    EXPECT_EQ(actual.mae_ratio, expected.mae_ratio);
+    EXPECT_EQ(actual.dm_statistic, expected.dm_statistic);
+    EXPECT_EQ(actual.dm_p_value, expected.dm_p_value);
+    EXPECT_EQ(actual.p50_loss, expected.p50_loss);
+    EXPECT_EQ(actual.p90_loss, expected.p90_loss);
+    EXPECT_EQ(actual.coverage80, expected.coverage80);
+  }
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM backtest_scores WHERE dm_statistic IS NULL"), "4");
+}
+
+TEST_P(WarehouseConformanceTest, BacktestRunIdsIncrease) {
+  int64_t first = warehouse().StoreBacktest(SampleBacktest());
+  int64_t second = warehouse().StoreBacktest(SampleBacktest());
+  EXPECT_EQ(second, first + 1);
+  EXPECT_FALSE(warehouse().ReadBacktest(second + 1).has_value());
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM backtest_scores"), "16");
+}
+
+TEST_P(WarehouseConformanceTest, FailedBacktestStoreLeavesNothing) {
+  warehouse().StoreBacktest(SampleBacktest());
+  BacktestRecord duplicate = SampleBacktest();
+  duplicate.scores.push_back(duplicate.scores.front());  // Same window, model and horizon twice.
+  EXPECT_THROW(warehouse().StoreBacktest(duplicate), Error);
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM backtest_runs"), "1");
+  EXPECT_EQ(QueryScalar("SELECT count(*) FROM backtest_scores"), "8");
+}
+
 }  // namespace
 }  // namespace macropipe::testing

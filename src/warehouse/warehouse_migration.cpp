@@ -38,6 +38,15 @@ constexpr TableCopy kTables[] = {
     {"forecast_importances", "run_id, stage, input, weight", &MigrationCounts::forecast_rows},
     {"forecast_attention", "run_id, horizon, relative_month, weight",
      &MigrationCounts::forecast_rows},
+    {"backtest_runs",
+     "run_id, created_at, source, target_id, data_vintage, panel_first, panel_last, models, "
+     "windows, command, seconds",
+     &MigrationCounts::backtest_runs},
+    {"backtest_scores",
+     "run_id, position, window_label, window_first, window_last, estimation_months, model, "
+     "refit_months, horizon, targets, rmse, mae, rmse_ratio, mae_ratio, dm_statistic, "
+     "dm_p_value, p50_loss, p90_loss, coverage80",
+     &MigrationCounts::backtest_scores},
 };
 
 // Streams every row of one table from SQLite into PostgreSQL's COPY, each value
@@ -68,7 +77,8 @@ int64_t CopyTable(SqliteDatabase& source, PostgresConnection& target, const Tabl
   return writer.Finish();
 }
 
-// False for the forecast tables of a warehouse written before they existed.
+// False for the forecast and backtest tables of a warehouse written before
+// they existed.
 bool HasTable(SqliteDatabase& source, const char* table) {
   SqliteStatement select(source.get(),
                          "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1");
@@ -95,13 +105,14 @@ MigrationCounts MigrateSqliteToPostgres(const std::string& sqlite_path,
   PostgresTransaction transaction(db);
   // Loads that start meanwhile wait for the copy, and the copy for them.
   db.Execute(
-      "LOCK TABLE series, load_batches, observations, rejected_rows, forecast_runs IN EXCLUSIVE "
-      "MODE");
+      "LOCK TABLE series, load_batches, observations, rejected_rows, forecast_runs, "
+      "backtest_runs IN EXCLUSIVE MODE");
   if (CountRows(db, "series") > 0 || CountRows(db, "load_batches") > 0 ||
-      CountRows(db, "forecast_runs") > 0) {
+      CountRows(db, "forecast_runs") > 0 || CountRows(db, "backtest_runs") > 0) {
     throw Error(ErrorCode::kFailedPrecondition,
                 "the PostgreSQL warehouse " + db.location() +
-                    " already holds series or forecasts; migrate into an empty database");
+                    " already holds series, forecasts or backtests; migrate into an empty "
+                    "database");
   }
 
   MigrationCounts counts;

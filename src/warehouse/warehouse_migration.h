@@ -1,7 +1,7 @@
 // Copies an SQLite warehouse into an empty PostgreSQL warehouse: every series,
-// load batch, observation row with its real-time period, rejected row and
-// forecast run with its rows, with their keys, so batch ids, run ids and every
-// as-of answer stay the same.
+// load batch, observation row with its real-time period, rejected row, and
+// forecast and backtest run with its rows. Keys are copied, so batch ids, run
+// ids and every as-of answer stay the same.
 //
 //   MigrationCounts counts = MigrateSqliteToPostgres("data/warehouse.db", options);
 //
@@ -23,11 +23,13 @@ struct MigrationCounts {
   int64_t rejected_rows = 0;
   int64_t forecast_runs = 0;
   int64_t forecast_rows = 0;  // Quantiles, accumulated values, importances and attention.
+  int64_t backtest_runs = 0;
+  int64_t backtest_scores = 0;
 };
 
 // Throws Error(kFailedPrecondition) when the target already holds series, load
-// batches or forecast runs, because merging two warehouses could join
-// unrelated keys.
+// batches, forecast runs or backtest runs, because merging two warehouses
+// could join unrelated keys.
 MigrationCounts MigrateSqliteToPostgres(const std::string& sqlite_path,
                                         const PostgresOptions& target);
 

@@ -59,6 +59,23 @@ void FillWarehouse(Warehouse& warehouse) {
   forecast.importances = {{"encoder", "CPI", 0.6}, {"encoder", "GDP", 0.4}};
   forecast.attention = {{1, -1, 0.5}, {1, 0, 0.5}};
   warehouse.StoreForecast(forecast);
+
+  BacktestRecord backtest;
+  backtest.run = {0,          "2025-03-02T00:00:00Z", "fred-md",    "CPI",
+                  "",         "1959-01-01",           "2025-01-01", "rw,ar4",
+                  "2016-end", "macropipe backtest",   2.5};
+  BacktestScoreRecord score;
+  score.window = "2016-end";
+  score.window_first = "2016-01-01";
+  score.window_last = "2025-01-01";
+  score.model = "ar4";
+  score.horizon = "h1";
+  score.targets = 109;
+  score.rmse_ratio = 2.0 / 3.0;  // The other scores stay NULL.
+  backtest.scores = {score};
+  score.horizon = "acc3";
+  backtest.scores.push_back(score);
+  warehouse.StoreBacktest(backtest);
 }
 
 std::string CellText(const Cell& cell) {
@@ -94,6 +111,8 @@ TEST(WarehouseMigrationTest, RoundTripGivesSameAnswers) {
   EXPECT_EQ(counts.rejected_rows, 5);
   EXPECT_EQ(counts.forecast_runs, 1);
   EXPECT_EQ(counts.forecast_rows, 7);
+  EXPECT_EQ(counts.backtest_runs, 1);
+  EXPECT_EQ(counts.backtest_scores, 2);
 
   auto sqlite = OpenSqliteWarehouse(sqlite_path, /*read_only=*/true);
   auto postgres = OpenPostgresWarehouse(database.options());
@@ -114,6 +133,8 @@ TEST(WarehouseMigrationTest, RoundTripGivesSameAnswers) {
       "SELECT * FROM forecast_accumulated ORDER BY run_id, months",
       "SELECT * FROM forecast_importances ORDER BY run_id, stage, input",
       "SELECT * FROM forecast_attention ORDER BY run_id, horizon, relative_month",
+      "SELECT * FROM backtest_runs ORDER BY run_id",
+      "SELECT * FROM backtest_scores ORDER BY run_id, position",
   };
   for (const std::string& sql : queries) {
     SCOPED_TRACE(sql);
@@ -130,6 +151,11 @@ TEST(WarehouseMigrationTest, RoundTripGivesSameAnswers) {
   ASSERT_TRUE(forecast.has_value());
   EXPECT_EQ(forecast->accumulated.at(0).value, 1.0 / 3.0);
   EXPECT_EQ(postgres->StoreForecast(*forecast), 2);
+  std::optional<BacktestRecord> backtest = postgres->ReadBacktest(1);
+  ASSERT_TRUE(backtest.has_value());
+  EXPECT_EQ(backtest->scores.at(1).rmse_ratio, 2.0 / 3.0);
+  EXPECT_FALSE(backtest->scores.at(1).mae.has_value());
+  EXPECT_EQ(postgres->StoreBacktest(*backtest), 2);
 }
 
 TEST(WarehouseMigrationTest, RefusesTargetWithData) {
