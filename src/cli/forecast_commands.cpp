@@ -1,6 +1,6 @@
 // `macropipe backtest`: builds the FRED-MD panel from the warehouse, runs the
-// out-of-sample backtest of the chosen models, prints the tables and writes
-// them as a Markdown report.
+// out-of-sample backtest of the chosen models, prints the tables, writes them
+// as a Markdown report and stores the scores in the warehouse.
 // `macropipe forecast`: runs the forecast job on the latest data, stores the
 // run in the warehouse, prints its table and writes its charts.
 #include <spdlog/spdlog.h>
@@ -19,6 +19,7 @@
 #include "core/files.h"
 #include "forecast/backtest.h"
 #include "forecast/backtest_report.h"
+#include "forecast/backtest_store.h"
 #include "forecast/forecast_job.h"
 #include "forecast/panel.h"
 
@@ -170,6 +171,20 @@ std::string CommandLine(const GlobalOptions& global, const BacktestCommandOption
   return line;
 }
 
+// Writes the report to `path`, unless it is empty.
+void WriteReport(const std::string& path, const std::string& report) {
+  if (path.empty()) return;
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << report;
+  file.close();
+  if (!file) {
+    throw Error(ErrorCode::kPermissionDenied, "could not write the report to " + path +
+                                                  "; check the folder exists and is "
+                                                  "writable");
+  }
+  spdlog::info("backtest: wrote the report to {}", path);
+}
+
 int RunBacktestCommand(const GlobalOptions& global, const BacktestCommandOptions& options) {
   std::vector<forecast::BacktestModel> models = ParseModels(options);
   forecast::BacktestOptions backtest;
@@ -195,20 +210,23 @@ int RunBacktestCommand(const GlobalOptions& global, const BacktestCommandOptions
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   spdlog::info("backtest: finished {} windows in {:.1f} s", result.windows.size(), seconds);
 
-  std::string report =
-      forecast::FormatBacktestReport(result, {CommandLine(global, options), seconds});
+  std::string command = CommandLine(global, options);
+  std::string report = forecast::FormatBacktestReport(result, {command, seconds});
   std::cout << report;
-  if (!options.output.empty()) {
-    std::ofstream file(options.output, std::ios::binary | std::ios::trunc);
-    file << report;
-    file.close();
-    if (!file) {
-      throw Error(ErrorCode::kPermissionDenied, "could not write the report to " + options.output +
-                                                    "; check the folder exists "
-                                                    "and is writable");
-    }
-    spdlog::info("backtest: wrote the report to {}", options.output);
-  }
+  WriteReport(options.output, report);
+
+  BacktestRunInfo run;
+  run.created_at = UtcNowIso();
+  run.source = options.source;
+  run.target_id = options.target;
+  run.data_vintage =
+      forecast::DataVintage(workspace.warehouse(), options.source, panel_options.as_of);
+  run.command = command;
+  run.seconds = seconds;
+  int64_t run_id =
+      workspace.warehouse().StoreBacktest(forecast::MakeBacktestRecord(result, std::move(run)));
+  spdlog::info("backtest: stored as backtest run {} in {}", run_id,
+               workspace.warehouse().Location());
   return 0;
 }
 
@@ -234,7 +252,9 @@ void AddForecastCommands(CLI::App& app, const GlobalOptions& options,
                          std::vector<CommandRegistration>& commands) {
   auto backtest = std::make_shared<BacktestCommandOptions>();
   auto* command = app.add_subcommand(
-      "backtest", "Backtest inflation forecasts out of sample and report accuracy ratios");
+      "backtest",
+      "Backtest inflation forecasts out of sample, report accuracy ratios and store them in "
+      "the warehouse");
   command->add_option("--models", backtest->models,
                       "Comma-separated forecasters, for example rw,ao12,ar4,lasso,tft "
                       "(default rw,ao12,ar4,lasso)");

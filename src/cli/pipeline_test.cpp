@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -881,6 +882,88 @@ TEST(PipelineTest, ExampleConfigRunsAgainstReplayServer) {
   EXPECT_EQ(run.err.find("deferred: "), std::string::npos) << run.err;
   nlohmann::json stats = server.Stats();
   EXPECT_EQ(stats["rate_violations"], 0) << stats.dump();
+}
+
+// The cells of the Markdown table titled `title` in the report's section of
+// `window`, keyed by "model horizon".
+std::map<std::string, std::string> ReportTable(const std::string& report, const std::string& window,
+                                               const std::string& title) {
+  size_t section = report.find("\n## " + window + ":");
+  size_t table = report.find(title, section);
+  std::map<std::string, std::string> cells;
+  if (section == std::string::npos || table == std::string::npos) return cells;
+  std::istringstream lines(report.substr(table));
+  std::string line;
+  std::getline(lines, line);  // The title.
+  std::getline(lines, line);  // A blank line.
+  std::vector<std::string> columns;
+  while (std::getline(lines, line) && line.rfind("|", 0) == 0) {
+    if (line.rfind("|---", 0) == 0) continue;  // The alignment row.
+    std::vector<std::string> fields;
+    std::istringstream row(line.substr(1));
+    for (std::string field; std::getline(row, field, '|');) {
+      fields.push_back(field.substr(1, field.size() - 2));  // Without the padding spaces.
+    }
+    if (columns.empty()) {
+      columns = fields;
+      continue;
+    }
+    for (size_t i = 1; i < fields.size(); ++i) cells[fields[0] + " " + columns[i]] = fields[i];
+  }
+  return cells;
+}
+
+TEST(PipelineTest, BacktestStoresReportedRatios) {
+  ScratchDir dir;
+  std::string config =
+      WriteFredMdConfig(dir, FixturePath("forecast/fredmd-2007-12.csv"), "vintage = \"2008-01\"\n");
+  RunCommand(dir, config, "run");
+  std::string report_path = (dir / "report.md").string();
+  CommandResult result = RunMacropipe(
+      "--data-dir " + (dir / "data").string() +
+      " backtest --models rw,ao12,ar4 --windows 2005-01:2006-06,2006-07:end --window-months 36 "
+      "--threads 1 --output " +
+      report_path);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("stored as backtest run 1"), std::string::npos) << result.err;
+
+  EXPECT_EQ(Sql(dir,
+                "SELECT source, target_id, data_vintage, panel_first, panel_last, models, "
+                "windows FROM backtest_runs"),
+            "source,target_id,data_vintage,panel_first,panel_last,models,windows\n"
+            "fred-md,CPIAUCSL,2008-01-01,2000-02-01,2007-12-01,\"rw,ao12,ar4\","
+            "\"2005-2006,2006-end\"\n");
+  // Two windows of three models at horizons 1 to 12 and accumulated 3, 6 and 12.
+  EXPECT_EQ(Sql(dir, "SELECT count(*) FROM backtest_scores"), "count(*)\n90\n");
+  EXPECT_EQ(Sql(dir, "SELECT count(*) FROM backtest_scores WHERE model = 'rw' AND rmse_ratio = 1"),
+            "count(*)\n30\n");
+
+  // Every stored RMSE ratio, rounded as the report rounds it, is the report's.
+  std::string report = ReadText(report_path);
+  for (const char* window : {"2005-2006", "2006-end"}) {
+    SCOPED_TRACE(window);
+    std::map<std::string, std::string> table =
+        ReportTable(report, window, "RMSE ratio to the random walk");
+    EXPECT_EQ(table.size(), 45u);
+    std::istringstream rows(Sql(dir,
+                                "SELECT model, horizon, rmse_ratio FROM backtest_scores WHERE "
+                                "window_label = '" +
+                                    std::string(window) + "' ORDER BY position"));
+    std::string row;
+    std::getline(rows, row);  // The header.
+    int compared = 0;
+    while (std::getline(rows, row)) {
+      std::vector<std::string> fields;
+      std::istringstream cells(row);
+      for (std::string field; std::getline(cells, field, ',');) fields.push_back(field);
+      ASSERT_EQ(fields.size(), 3u) << row;
+      char rounded[32];
+      std::snprintf(rounded, sizeof rounded, "%.3f", std::stod(fields[2]));
+      EXPECT_EQ(table[fields[0] + " " + fields[1]], rounded) << row;
+      ++compared;
+    }
+    EXPECT_EQ(compared, 45);
+  }
 }
 
 // A [forecast] table with a TFT small enough to fit in seconds.

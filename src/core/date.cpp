@@ -1,6 +1,7 @@
 #include "core/date.h"
 
 #include <charconv>
+#include <ctime>
 
 #include "core/error.h"
 
@@ -116,6 +117,15 @@ std::string Date::ToCompact() const {
   WriteDigits(out.data() + 4, month(), 2);
   WriteDigits(out.data() + 6, day(), 2);
   return out;
+}
+
+std::string UtcNowIso() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
 }
 
 }  // namespace macropipe

@@ -59,4 +59,7 @@ class Date {
   std::chrono::sys_days days_{};
 };
 
+// The current UTC time as ISO 8601 to the second, for example 2026-12-05T02:10:00Z.
+std::string UtcNowIso();
+
 }  // namespace macropipe

@@ -312,4 +312,8 @@ BacktestResult RunBacktest(const Panel& panel, const std::vector<BacktestModel>&
   return result;
 }
 
+std::string HorizonLabel(const Score& score) {
+  return (score.accumulated ? "acc" : "h") + std::to_string(score.horizon);
+}
+
 }  // namespace macropipe::forecast

@@ -111,6 +111,10 @@ struct BacktestResult {
 BacktestResult RunBacktest(const Panel& panel, const std::vector<BacktestModel>& models,
                            const BacktestOptions& options);
 
+// The column label of a score: "h3" for horizon 3, "acc12" for accumulated
+// 12-month inflation.
+std::string HorizonLabel(const Score& score);
+
 // Returns prod(1 + r) - 1 over `rates`.
 double Compound(const std::vector<double>& rates);
 

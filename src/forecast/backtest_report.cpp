@@ -9,10 +9,6 @@
 namespace macropipe::forecast {
 namespace {
 
-std::string ColumnName(const Score& score) {
-  return (score.accumulated ? "acc" : "h") + std::to_string(score.horizon);
-}
-
 std::string Number(double value, int decimals) {
   if (std::isnan(value)) return "-";
   return fmt::format("{:.{}f}", value, decimals);
@@ -28,7 +24,7 @@ void WriteTable(std::ostringstream& out, const WindowResult& window, const std::
 
   const std::vector<Score>& columns = window.models.front().scores;
   out << "\n" << title << "\n\n| model |";
-  for (const Score& score : columns) out << " " << ColumnName(score) << " |";
+  for (const Score& score : columns) out << " " << HorizonLabel(score) << " |";
   out << "\n|---|";
   for (size_t i = 0; i < columns.size(); ++i) out << "---:|";
   out << "\n";

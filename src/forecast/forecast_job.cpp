@@ -25,15 +25,6 @@ constexpr char kModel[] = "tft";
 constexpr int kAccumulatedMonths[] = {3, 6, 12};
 constexpr size_t kHistoryMonths = 36;  // Observed months before the forecast in the fan chart.
 
-std::string UtcNow() {
-  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
-}
-
 // Keeps the target and the configured inputs, in the order the panel has them.
 Panel SelectInputs(Panel panel, const ForecastJobSettings& settings) {
   if (settings.inputs.empty()) return panel;
@@ -56,22 +47,6 @@ Panel SelectInputs(Panel panel, const ForecastJobSettings& settings) {
     selected.columns.push_back(std::move(panel.columns[j]));
   }
   return selected;
-}
-
-// The newest vintage loaded for the source, or the configured as-of date.
-std::string DataVintage(Warehouse& warehouse, const ForecastJobSettings& settings) {
-  if (settings.as_of) return settings.as_of->ToIso();
-  std::string source = settings.source;
-  for (size_t at = source.find('\''); at != std::string::npos; at = source.find('\'', at + 2)) {
-    source.insert(at, 1, '\'');
-  }
-  QueryResult result = warehouse.Query(
-      "SELECT max(b.vintage_date) FROM load_batches b JOIN series s "
-      "ON s.series_key = b.series_key WHERE s.source = '" +
-          source + "'",
-      1);
-  if (result.rows.empty() || !std::holds_alternative<std::string>(result.rows[0][0])) return "";
-  return std::get<std::string>(result.rows[0][0]);
 }
 
 std::unique_ptr<ExplainedForecaster> MakeModel(const ForecastJobSettings& settings) {
@@ -228,11 +203,11 @@ ForecastJobResult RunForecastJob(Warehouse& warehouse, const ForecastJobSettings
   std::vector<QuantileForecast> forecasts = model->Predict(panel, origin, kForecastHorizons);
 
   ForecastRecord record = BuildRecord(*model, forecasts, panel, origin);
-  record.run.created_at = options.created_at.empty() ? UtcNow() : options.created_at;
+  record.run.created_at = options.created_at.empty() ? UtcNowIso() : options.created_at;
   record.run.source = settings.source;
   record.run.target_id = settings.target;
   record.run.model = kModel;
-  record.run.data_vintage = DataVintage(warehouse, settings);
+  record.run.data_vintage = DataVintage(warehouse, settings.source, settings.as_of);
   record.run.origin_month = panel.months[origin].ToIso();
   // A loaded model's fit window was recorded by the run that fitted it.
   if (!loaded) {

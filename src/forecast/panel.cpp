@@ -123,4 +123,20 @@ Panel BuildPanel(Warehouse& warehouse, const PanelOptions& options) {
   return panel;
 }
 
+std::string DataVintage(Warehouse& warehouse, const std::string& source,
+                        std::optional<Date> as_of) {
+  if (as_of) return as_of->ToIso();
+  std::string quoted = source;
+  for (size_t at = quoted.find('\''); at != std::string::npos; at = quoted.find('\'', at + 2)) {
+    quoted.insert(at, 1, '\'');
+  }
+  QueryResult result = warehouse.Query(
+      "SELECT max(b.vintage_date) FROM load_batches b JOIN series s "
+      "ON s.series_key = b.series_key WHERE s.source = '" +
+          quoted + "'",
+      1);
+  if (result.rows.empty() || !std::holds_alternative<std::string>(result.rows[0][0])) return "";
+  return std::get<std::string>(result.rows[0][0]);
+}
+
 }  // namespace macropipe::forecast

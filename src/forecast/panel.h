@@ -39,4 +39,8 @@ struct PanelOptions {
 // transformation code, or a log of a value that is not positive is needed.
 Panel BuildPanel(Warehouse& warehouse, const PanelOptions& options);
 
+// The vintage of the data a panel of `source` reads: `as_of` as an ISO date
+// when set, else the newest vintage loaded for the source, or "" when none is.
+std::string DataVintage(Warehouse& warehouse, const std::string& source, std::optional<Date> as_of);
+
 }  // namespace macropipe::forecast
