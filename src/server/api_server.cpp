@@ -137,6 +137,7 @@ void ApiServer::AddRoutes() {
   AddRunRoutes(*http_, context_);
   AddWarehouseRoutes(*http_, context_, options_);
   AddForecastRoutes(*http_, context_);
+  AddBacktestRoutes(*http_, context_);
   AddMetricsRoute(*http_, context_, metrics_);
   AddPageRoutes(*http_);
 }

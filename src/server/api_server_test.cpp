@@ -606,6 +606,94 @@ TEST_F(ApiServerTest, ForecastsWhenTablesExist) {
   ExpectProblem(Get("/api/v1/forecasts/abc"), 400, "'abc'");
 }
 
+// A backtest of two models in one window at horizons h1 and acc3; AO12 has no
+// Diebold-Mariano test against itself.
+BacktestRecord SampleBacktest(const std::string& created_at) {
+  BacktestRecord record;
+  record.run.created_at = created_at;
+  record.run.source = "test";
+  record.run.target_id = "X";
+  record.run.panel_first = "2000-01-01";
+  record.run.panel_last = "2024-02-01";
+  record.run.models = "ao12,ar4";
+  record.run.windows = "2016-end";
+  record.run.command = "macropipe backtest --models ao12,ar4";
+  record.run.seconds = 1.5;
+  for (const char* model : {"ao12", "ar4"}) {
+    for (const char* horizon : {"h1", "acc3"}) {
+      BacktestScoreRecord score;
+      score.window = "2016-end";
+      score.window_first = "2016-01-01";
+      score.window_last = "2024-02-01";
+      score.estimation_months = 48;
+      score.model = model;
+      score.horizon = horizon;
+      score.targets = 98;
+      score.rmse = 0.002;
+      score.rmse_ratio = std::string(model) == "ar4" ? 0.75 : 0.5;
+      if (std::string(model) == "ar4") score.dm_statistic = 1.25;
+      record.scores.push_back(score);
+    }
+  }
+  return record;
+}
+
+TEST_F(ApiServerTest, BacktestsPageNewestFirst) {
+  StartServer();
+  EXPECT_EQ(Get("/api/v1/backtests").Json()["total_entries"], 0);
+  {
+    std::unique_ptr<Warehouse> warehouse = OpenSqliteWarehouse((dir_ / "warehouse.db").string());
+    for (const char* day :
+         {"2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z", "2024-03-03T00:00:00Z"}) {
+      warehouse->StoreBacktest(SampleBacktest(day));
+    }
+  }
+  json page = Get("/api/v1/backtests?limit=2").Json();
+  EXPECT_EQ(page["total_entries"], 3);
+  ASSERT_EQ(page["backtests"].size(), 2u);
+  EXPECT_EQ(page["backtests"][0]["run_id"], 3);
+  EXPECT_EQ(page["backtests"][0]["created_at"], "2024-03-03T00:00:00Z");
+  EXPECT_EQ(page["backtests"][1]["run_id"], 2);
+  EXPECT_EQ(page["backtests"][1]["models"], "ao12,ar4");
+  EXPECT_EQ(page["backtests"][1]["seconds"], 1.5);
+  json last = Get("/api/v1/backtests?limit=2&offset=2").Json();
+  ASSERT_EQ(last["backtests"].size(), 1u);
+  EXPECT_EQ(last["backtests"][0]["run_id"], 1);
+  EXPECT_EQ(Get("/api/v1/backtests?offset=3").Json()["backtests"].size(), 0u);
+}
+
+TEST_F(ApiServerTest, BacktestHasScoresInOrder) {
+  StartServer();
+  OpenSqliteWarehouse((dir_ / "warehouse.db").string())
+      ->StoreBacktest(SampleBacktest("2024-03-01T00:00:00Z"));
+  json backtest = Get("/api/v1/backtests/1").Json();
+  EXPECT_EQ(backtest["run_id"], 1);
+  EXPECT_EQ(backtest["windows"], "2016-end");
+  EXPECT_EQ(backtest["command"], "macropipe backtest --models ao12,ar4");
+  ASSERT_EQ(backtest["scores"].size(), 4u);
+  const json& ar4 = backtest["scores"][2];
+  EXPECT_EQ(ar4["model"], "ar4");
+  EXPECT_EQ(ar4["horizon"], "h1");
+  EXPECT_EQ(ar4["window"], "2016-end");
+  EXPECT_EQ(ar4["window_first"], "2016-01-01");
+  EXPECT_EQ(ar4["estimation_months"], 48);
+  EXPECT_EQ(ar4["targets"], 98);
+  EXPECT_EQ(ar4["rmse_ratio"], 0.75);
+  EXPECT_EQ(ar4["dm_statistic"], 1.25);
+  EXPECT_TRUE(ar4["mae"].is_null());
+  EXPECT_TRUE(backtest["scores"][0]["dm_statistic"].is_null());
+  EXPECT_EQ(backtest["scores"][1]["horizon"], "acc3");
+}
+
+TEST_F(ApiServerTest, BacktestErrorsAreProblems) {
+  StartServer();
+  ExpectProblem(Get("/api/v1/backtests/1"), 404, "backtest 1");
+  ExpectProblem(Get("/api/v1/backtests/abc"), 400, "'abc'");
+  ExpectProblem(Get("/api/v1/backtests/1x"), 400, "'1x'");
+  ExpectProblem(Get("/api/v1/backtests?limit=0"), 400, "limit '0'");
+  ExpectProblem(Get("/api/v1/backtests?offset=-2"), 400, "offset '-2'");
+}
+
 TEST_F(ApiServerTest, ServesPostgresWarehouse) {
   if (!macropipe::testing::TestPostgresUri()) {
     GTEST_SKIP() << macropipe::testing::PostgresServerMissing();
@@ -637,6 +725,16 @@ TEST_F(ApiServerTest, ServesPostgresWarehouse) {
       std::string::npos)
       << metrics.body;
   EXPECT_EQ(Get("/api/v1/forecasts").Json()["total_entries"], 0);
+
+  OpenPostgresWarehouse(database.options())->StoreBacktest(SampleBacktest("2024-03-01T00:00:00Z"));
+  json backtests = Get("/api/v1/backtests").Json();
+  EXPECT_EQ(backtests["total_entries"], 1);
+  ASSERT_EQ(backtests["backtests"].size(), 1u);
+  EXPECT_EQ(backtests["backtests"][0]["seconds"], 1.5);
+  json backtest = Get("/api/v1/backtests/1").Json();
+  ASSERT_EQ(backtest["scores"].size(), 4u);
+  EXPECT_EQ(backtest["scores"][2]["rmse_ratio"], 0.75);
+  ExpectProblem(Get("/api/v1/backtests/2"), 404, "backtest 2");
 }
 
 TEST_F(ApiServerTest, ResponsesAreNotCompressed) {

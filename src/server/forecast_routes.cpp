@@ -16,33 +16,6 @@ constexpr char kRunColumns[] =
     "run_id, created_at, source, target_id, model, data_vintage, origin_month, training_first, "
     "training_last, settings";
 
-// One result row as an object keyed by column name.
-json RowObject(const json& result, size_t row) {
-  json object = json::object();
-  const json& columns = result["columns"];
-  for (size_t i = 0; i < columns.size(); ++i) {
-    object[columns[i].get<std::string>()] = result["rows"][row][i];
-  }
-  return object;
-}
-
-json RowObjects(const json& result) {
-  json objects = json::array();
-  for (size_t i = 0; i < result["rows"].size(); ++i) objects.push_back(RowObject(result, i));
-  return objects;
-}
-
-json ListForecasts(Warehouse& warehouse, const Page& page) {
-  if (!HasTable(warehouse, "forecast_runs")) {
-    return {{"forecasts", json::array()}, {"total_entries", 0}};
-  }
-  json rows = ResultJson(warehouse.Query(
-      std::string("SELECT ") + kRunColumns + " FROM forecast_runs ORDER BY run_id DESC",
-      QueryLimits{.max_rows = page.limit, .offset = page.offset}));
-  QueryResult total = warehouse.Query("SELECT count(*) FROM forecast_runs", 1);
-  return {{"forecasts", RowObjects(rows)}, {"total_entries", std::get<int64_t>(total.rows[0][0])}};
-}
-
 json TableRows(Warehouse& warehouse, const std::string& sql) {
   return RowObjects(ResultJson(warehouse.Query(sql, QueryLimits{.max_rows = 100000})));
 }
@@ -108,7 +81,8 @@ json ForecastJson(Warehouse& warehouse, const std::string& run_id_text) {
 void AddForecastRoutes(httplib::Server& http, const ServerContext& context) {
   http.Get("/api/v1/forecasts",
            [&context](const httplib::Request& request, httplib::Response& response) {
-             WriteJson(response, ListForecasts(*OpenWarehouse(context), ParsePage(request)));
+             WriteJson(response, ListRuns(*OpenWarehouse(context), "forecast_runs", kRunColumns,
+                                          "forecasts", ParsePage(request)));
            });
   http.Get(R"(/api/v1/forecasts/([^/]+))",
            [&context](const httplib::Request& request, httplib::Response& response) {

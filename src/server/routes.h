@@ -18,6 +18,10 @@ void AddWarehouseRoutes(httplib::Server& http, const ServerContext& context,
 // Stored forecasts: quantiles, accumulated values, importances and attention.
 void AddForecastRoutes(httplib::Server& http, const ServerContext& context);
 
+// Stored backtests: RMSE and MAE ratios to the random walk, Diebold-Mariano
+// tests against AO12 and quantile scores, per window, model and horizon.
+void AddBacktestRoutes(httplib::Server& http, const ServerContext& context);
+
 // GET /metrics in Prometheus text format.
 void AddMetricsRoute(httplib::Server& http, const ServerContext& context,
                      const RequestMetrics& metrics);

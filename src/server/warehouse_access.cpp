@@ -72,4 +72,25 @@ bool HasTable(Warehouse& warehouse, const std::string& name) {
   return false;
 }
 
+nlohmann::json RowObjects(const nlohmann::json& result) {
+  nlohmann::json objects = nlohmann::json::array();
+  const nlohmann::json& columns = result["columns"];
+  for (const nlohmann::json& row : result["rows"]) {
+    nlohmann::json object = nlohmann::json::object();
+    for (size_t i = 0; i < columns.size(); ++i) object[columns[i].get<std::string>()] = row[i];
+    objects.push_back(std::move(object));
+  }
+  return objects;
+}
+
+nlohmann::json ListRuns(Warehouse& warehouse, const std::string& table, const std::string& columns,
+                        const std::string& key, const Page& page) {
+  if (!HasTable(warehouse, table)) return {{key, nlohmann::json::array()}, {"total_entries", 0}};
+  nlohmann::json rows =
+      ResultJson(warehouse.Query("SELECT " + columns + " FROM " + table + " ORDER BY run_id DESC",
+                                 QueryLimits{.max_rows = page.limit, .offset = page.offset}));
+  QueryResult total = warehouse.Query("SELECT count(*) FROM " + table, 1);
+  return {{key, RowObjects(rows)}, {"total_entries", std::get<int64_t>(total.rows[0][0])}};
+}
+
 }  // namespace macropipe::server

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "server/api_server.h"
+#include "server/request_params.h"
 #include "warehouse/warehouse.h"
 
 namespace macropipe::server {
@@ -27,6 +28,15 @@ QueryResult ListTablesAndViews(Warehouse& warehouse);
 
 // {"columns": [...], "rows": [[...], ...], "truncated": bool}
 nlohmann::json ResultJson(const QueryResult& result);
+
+// The rows of a ResultJson as objects keyed by column name.
+nlohmann::json RowObjects(const nlohmann::json& result);
+
+// One page of the rows of `table`, a table of runs keyed by run_id, newest
+// first: {"<key>": [objects of `columns`], "total_entries": n}. A warehouse
+// without the table has no runs.
+nlohmann::json ListRuns(Warehouse& warehouse, const std::string& table, const std::string& columns,
+                        const std::string& key, const Page& page);
 
 // `text` as an SQL string literal, quotes doubled.
 std::string SqlString(const std::string& text);
