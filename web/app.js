@@ -505,6 +505,7 @@ async function initForecast() {
     text: `${f.run_id}: ${f.target_id} by ${f.model}, data of ${f.data_vintage}` })));
   $('forecast-select').addEventListener('change', guarded(() => showForecast($('forecast-select').value)));
   if (list.forecasts.length > 0) await showForecast(list.forecasts[0].run_id);
+  await showBacktest();
 }
 
 async function showForecast(runId) {
@@ -525,10 +526,48 @@ async function showForecast(runId) {
   const largest = Math.max(...top.map((i) => i.weight), 1e-12);
   fillTable($('forecast-importances'), ['Input', 'Stage', 'Weight', ''], top.map((i) => [i.input, i.stage, i.weight,
     element('span', { class: 'bar', style: `width: ${Math.round((i.weight / largest) * 120)}px`, 'aria-hidden': 'true' })]));
-  // TODO: show the backtest's ratios table once backtests are stored in the
-  // warehouse; `macropipe backtest` only prints it and writes it to --output.
-  $('forecast-backtest').textContent = 'Backtests are not stored in the warehouse, so this page has no ratios ' +
-    'table to show. Run macropipe backtest: it prints the table and, with --output FILE, writes it to a Markdown file.';
+}
+
+// Shows the latest stored backtest: per evaluation window, a table of RMSE
+// ratios to the random walk with a row per model and a column per horizon.
+async function showBacktest() {
+  const list = await request('/backtests?limit=1');
+  if (list.backtests.length === 0) {
+    $('forecast-backtest-note').textContent = 'No backtest is stored yet; run macropipe backtest.';
+    $('forecast-backtest-tables').replaceChildren();
+    return;
+  }
+  const b = await request(`/backtests/${list.backtests[0].run_id}`);
+  $('forecast-backtest-note').textContent = `Backtest ${b.run_id} of ${b.target_id} from ${b.source} ` +
+    `(data ${b.data_vintage || 'latest'}, panel ${b.panel_first.slice(0, 7)} to ${b.panel_last.slice(0, 7)}), stored ${b.created_at}. ` +
+    'Lower is better; the lowest ratio of each horizon is in bold.';
+  const windows = new Map();
+  for (const score of b.scores) windows.set(score.window, [...(windows.get(score.window) || []), score]);
+  $('forecast-backtest-tables').replaceChildren(...[...windows].map(([label, scores]) => ratioTable(label, scores)));
+}
+
+// One window's table in a scrollable region that the keyboard can reach.
+function ratioTable(label, scores) {
+  const horizons = [...new Set(scores.map((s) => s.horizon))];
+  const models = [...new Set(scores.map((s) => s.model))];
+  const ratio = new Map(scores.map((s) => [`${s.model} ${s.horizon}`, s.rmse_ratio]));
+  const best = new Map(horizons.map((h) => [h, Math.min(...models.map((m) => ratio.get(`${m} ${h}`) ?? Infinity))]));
+  const cell = (model, horizon) => {
+    const value = ratio.get(`${model} ${horizon}`);
+    if (value === null || value === undefined) return element('td', { class: 'num', text: '-' });
+    const text = value.toFixed(3);
+    if (value !== best.get(horizon)) return element('td', { class: 'num', text });
+    return element('td', { class: 'num best', 'aria-label': `${text}, lowest`, text });
+  };
+  const first = scores[0];
+  const caption = `${label}: targets ${first.window_first.slice(0, 7)} to ${first.window_last.slice(0, 7)} ` +
+    `(${first.targets} months), rolling estimation window of ${first.estimation_months} months`;
+  const table = element('table', { class: 'ratios', 'data-window': label }, element('caption', { text: caption }),
+    element('thead', {}, element('tr', {}, element('th', { scope: 'col', text: 'Model' }),
+      ...horizons.map((h) => element('th', { scope: 'col', text: h })))),
+    element('tbody', {}, ...models.map((m) => element('tr', {}, element('th', { scope: 'row', text: m }),
+      ...horizons.map((h) => cell(m, h))))));
+  return element('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': `Backtest ratios, window ${label}` }, table);
 }
 
 // The server stored a token given as ?token=... in a cookie; keep it out of

@@ -4,7 +4,9 @@
 // and saves a screenshot of each into the artefacts folder. With
 // `--forecasting 1` (a build with LibTorch) the runs' last task stores the
 // forecast the page shows; otherwise macropipe-store-forecast stores a
-// fixture forecast through Warehouse::StoreForecast.
+// fixture forecast through Warehouse::StoreForecast. The backtest whose
+// ratios the forecast view shows comes from a real `macropipe backtest` of
+// the cheap models on the loaded FRED-MD file, which takes about a second.
 //
 //   node ui_test.mjs --macropipe BIN --replay BIN --store-forecast BIN --forecasting 0|1 \
 //       --fixtures DIR --artifacts DIR [--chromium PATH]
@@ -125,6 +127,10 @@ async function main() {
     const stored = await run(args['store-forecast'], [dataDir, path.join(args.fixtures, 'forecast', 'stored-forecast.json')]);
     check(stored.code === 0, `macropipe-store-forecast stored the fixture forecast: ${stored.output.trim()}`);
   }
+  const backtest = await run(args.macropipe, ['--data-dir', dataDir, 'backtest', '--models', 'rw,ao12,ar4',
+    '--windows', '2005-01:2006-06,2006-07:end', '--window-months', '36', '--threads', '1']);
+  check(backtest.code === 0 && backtest.output.includes('stored as backtest run 1'),
+    `macropipe backtest stored its scores (exit ${backtest.code})`);
   const second = path.join(scratch, 'second.toml');
   writeConfig(second, replayUrl, '1959-06');
   const served = await start(args.macropipe, ['--data-dir', dataDir, '--config', second, 'serve', '--listen', '127.0.0.1:0'],
@@ -194,9 +200,38 @@ async function main() {
       `the accumulated forecast runs to 12 months (${months.join(' ')})`);
     const inputs = await page.locator('#forecast-importances tbody tr td:first-child').allTextContents();
     check(inputs.length > 0 && inputs.every((input) => input.length > 0), `the importances name their inputs (${inputs.join(', ')})`);
-    const backtest = await page.locator('#forecast-backtest').textContent();
-    check(backtest.includes('not stored in the warehouse'), 'the view says backtests are not stored');
     await shoot('forecast');
+
+    // The latest backtest's RMSE ratios: a table per window, a row per model, a column per horizon.
+    const tables = page.locator('#forecast-backtest table.ratios');
+    await tables.first().waitFor({ timeout: 10000 });
+    const windows = await tables.evaluateAll((all) => all.map((table) => table.dataset.window));
+    check(windows.join(',') === '2005-2006,2006-end', `a ratios table per backtest window (${windows.join(', ')})`);
+    const stored = await (await page.request.get(`${baseUrl}api/v1/backtests/1`)).json();
+    const horizons = [...Array.from({ length: 12 }, (_, i) => `h${i + 1}`), 'acc3', 'acc6', 'acc12'];
+    for (const window of windows) {
+      const table = page.locator(`#forecast-backtest table[data-window="${window}"]`);
+      const columns = await table.locator('thead th').allTextContents();
+      check(columns.join(' ') === ['Model', ...horizons].join(' '), `${window}: a column per horizon (${columns.join(' ')})`);
+      const models = await table.locator('tbody th').allTextContents();
+      check(models.join(',') === 'rw,ao12,ar4', `${window}: a row per model (${models.join(', ')})`);
+      const cells = await table.locator('tbody tr').evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent)));
+      const ratios = models.map((model) => horizons.map((horizon) => stored.scores
+        .find((score) => score.window === window && score.model === model && score.horizon === horizon).rmse_ratio));
+      const expected = ratios.map((row) => row.map((ratio) => ratio.toFixed(3)));
+      check(JSON.stringify(cells) === JSON.stringify(expected), `${window}: the cells are the stored RMSE ratios`);
+      check(cells[0].every((cell) => cell === '1.000'), `${window}: the random walk's ratios are 1`);
+      const best = await table.locator('tbody tr').evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('td')].map((td) => td.classList.contains('best'))));
+      const lowest = horizons.every((_, column) => {
+        const values = ratios.map((row) => row[column]);
+        return values.every((value, row) => best[row][column] === (value === Math.min(...values)));
+      });
+      check(lowest, `${window}: the lowest ratio of each horizon is highlighted`);
+    }
+    const region = page.getByRole('region', { name: 'Backtest ratios, window 2005-2006' });
+    await region.focus();
+    check(await region.evaluate((node) => node === document.activeElement), 'the keyboard reaches the ratios table');
+    await page.locator('#forecast-backtest').screenshot({ path: path.join(artifacts, 'forecast-backtest.png') });
   } catch (error) {
     check(false, error.message.split('\n')[0]);
     await shoot('failure').catch(() => {});
