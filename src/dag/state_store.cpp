@@ -68,7 +68,8 @@ std::string FormatTime(TimePoint time) {
   auto day = date::floor<date::days>(milliseconds);
   date::year_month_day ymd(day);
   date::hh_mm_ss<std::chrono::milliseconds> clock(milliseconds - day);
-  char text[40];
+  // Sized for the widest values the compiler assumes, so the text is never cut.
+  char text[64];
   std::snprintf(
       text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
