@@ -1,7 +1,8 @@
 // Measures the TFT forecaster with its default settings: training throughput,
 // the time of one full fit, the median time of one forecast and peak memory.
 //
-//   build-tft/bench/tft_benchmark [--fredmd FILE] [--forecasts N]
+//   build-tft/bench/tft_benchmark [--fredmd FILE] [--forecasts N] [--threads N]
+//                                 [--ensemble N] [--max-epochs N]
 //
 // Without --fredmd it reads data/fredmd/2025-02.csv under
 // MACROPIPE_RECORDED_DATA_DIR when that exists, and otherwise a synthetic
@@ -53,14 +54,28 @@ double Seconds(Clock::duration duration) { return std::chrono::duration<double>(
 int Run(int argc, char** argv) {
   std::string fredmd;
   int forecasts = 200;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  macropipe::forecast::tft::TftSettings settings;
+  for (int i = 1; i < argc; i += 2) {
     std::string flag = argv[i];
+    if (i + 1 == argc) {
+      std::fprintf(stderr, "option %s needs a value\n", argv[i]);
+      return 2;
+    }
     if (flag == "--fredmd") {
       fredmd = argv[i + 1];
     } else if (flag == "--forecasts") {
       forecasts = std::max(1, std::atoi(argv[i + 1]));
+    } else if (flag == "--threads") {
+      settings.threads = std::atoi(argv[i + 1]);
+    } else if (flag == "--ensemble") {
+      settings.ensemble_size = std::atoi(argv[i + 1]);
+    } else if (flag == "--max-epochs") {
+      settings.max_epochs = std::atoi(argv[i + 1]);
     } else {
-      std::fprintf(stderr, "unknown option %s; use --fredmd FILE or --forecasts N\n", argv[i]);
+      std::fprintf(stderr,
+                   "unknown option %s; use --fredmd FILE, --forecasts N, --threads N, "
+                   "--ensemble N or --max-epochs N\n",
+                   argv[i]);
       return 2;
     }
   }
@@ -75,7 +90,6 @@ int Run(int argc, char** argv) {
                                : macropipe::forecast::tft::FredMdPanel(
                                      macropipe::ParseFredMd(macropipe::ReadFile(fredmd), fredmd),
                                      "CPIAUCSL", {});
-  macropipe::forecast::tft::TftSettings settings;
   macropipe::forecast::tft::TftForecaster tft(settings);
   size_t end = panel.months.size();
 

@@ -3,19 +3,21 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "core/error.h"
 
 namespace macropipe::forecast::tft {
 namespace {
 
-namespace F = torch::nn::functional;
-
 // Initializes like torch::nn::Linear: uniform in +-1/sqrt(fan_in).
 torch::Tensor UniformParameter(std::vector<int64_t> shape, int64_t fan_in) {
   double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
   return torch::empty(shape).uniform_(-bound, bound);
 }
+
+// The generator of DropoutGeneratorGuard on this thread; undefined without one.
+thread_local at::Generator dropout_generator;
 
 void RequirePositive(int64_t value, const char* name) {
   if (value <= 0) {
@@ -26,16 +28,28 @@ void RequirePositive(int64_t value, const char* name) {
 
 }  // namespace
 
+DropoutGeneratorGuard::DropoutGeneratorGuard(at::Generator generator)
+    : previous_(std::exchange(dropout_generator, std::move(generator))) {}
+
+DropoutGeneratorGuard::~DropoutGeneratorGuard() { dropout_generator = std::move(previous_); }
+
+torch::Tensor Dropout(const torch::Tensor& x, double p, bool training) {
+  if (!training || p == 0.0) return x;
+  c10::optional<at::Generator> generator;
+  if (dropout_generator.defined()) generator = dropout_generator;
+  torch::Tensor keep = torch::empty_like(x).bernoulli_(1.0 - p, generator);
+  return x * keep / (1.0 - p);
+}
+
 GatedLinearUnitImpl::GatedLinearUnitImpl(int64_t input_size, int64_t output_size, double dropout)
-    : output_size_(output_size) {
+    : output_size_(output_size), dropout_(dropout) {
   RequirePositive(input_size, "input_size");
   RequirePositive(output_size, "output_size");
-  dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
   linear_ = register_module("linear", torch::nn::Linear(input_size, 2 * output_size));
 }
 
 torch::Tensor GatedLinearUnitImpl::forward(const torch::Tensor& x) {
-  torch::Tensor both = linear_->forward(dropout_->forward(x));
+  torch::Tensor both = linear_->forward(Dropout(x, dropout_, is_training()));
   torch::Tensor value = both.narrow(-1, 0, output_size_);
   torch::Tensor gate = both.narrow(-1, output_size_, output_size_);
   return torch::sigmoid(gate) * value;
@@ -107,7 +121,7 @@ torch::Tensor VariableWiseGrnImpl::LayerNorm(const torch::Tensor& x) const {
 torch::Tensor VariableWiseGrnImpl::forward(const torch::Tensor& x) {
   torch::Tensor eta = torch::elu(torch::baddbmm(input_bias_, x, input_weight_));
   eta = torch::baddbmm(hidden_bias_, eta, hidden_weight_);
-  eta = F::dropout(eta, F::DropoutFuncOptions().p(dropout_).training(is_training()));
+  eta = Dropout(eta, dropout_, is_training());
   torch::Tensor both = torch::baddbmm(gate_bias_, eta, gate_weight_);
   torch::Tensor gated = torch::sigmoid(both.narrow(-1, size_, size_)) * both.narrow(-1, 0, size_);
   return LayerNorm(x + gated);
@@ -148,7 +162,7 @@ SelectionOutput VariableSelectionNetworkImpl::forward(const torch::Tensor& embed
 InterpretableMultiHeadAttentionImpl::InterpretableMultiHeadAttentionImpl(int64_t hidden_size,
                                                                          int64_t heads,
                                                                          double dropout)
-    : heads_(heads) {
+    : heads_(heads), dropout_(dropout) {
   RequirePositive(heads, "heads");
   if (hidden_size % heads != 0) {
     throw Error(ErrorCode::kInvalidInput,
@@ -161,7 +175,6 @@ InterpretableMultiHeadAttentionImpl::InterpretableMultiHeadAttentionImpl(int64_t
   key_ = register_module("key", torch::nn::Linear(hidden_size, heads * head_size_));
   value_ = register_module("value", torch::nn::Linear(hidden_size, head_size_));
   output_ = register_module("output", torch::nn::Linear(head_size_, hidden_size));
-  dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
 }
 
 AttentionOutput InterpretableMultiHeadAttentionImpl::forward(const torch::Tensor& query,
@@ -182,7 +195,7 @@ AttentionOutput InterpretableMultiHeadAttentionImpl::forward(const torch::Tensor
       torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(head_size_));
   scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
   torch::Tensor weights = torch::softmax(scores, -1);
-  torch::Tensor heads = torch::matmul(dropout_->forward(weights), v);
+  torch::Tensor heads = torch::matmul(Dropout(weights, dropout_, is_training()), v);
   return {output_->forward(heads.mean(1)), weights};
 }
 

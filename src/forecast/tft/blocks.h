@@ -10,11 +10,31 @@
 // Modules are thread-compatible: one module per thread, as with any torch::nn module.
 #pragma once
 
+#include <ATen/core/Generator.h>
 #include <torch/nn.h>
 
 #include <cstdint>
 
 namespace macropipe::forecast::tft {
+
+// Makes every block's dropout on this thread draw from `generator` while the
+// guard lives, in place of LibTorch's global generator. Models trained at once
+// on several threads each need one, so that they draw the masks they would
+// draw one after another.
+class DropoutGeneratorGuard {
+ public:
+  explicit DropoutGeneratorGuard(at::Generator generator);
+  ~DropoutGeneratorGuard();
+  DropoutGeneratorGuard(const DropoutGeneratorGuard&) = delete;
+  DropoutGeneratorGuard& operator=(const DropoutGeneratorGuard&) = delete;
+
+ private:
+  at::Generator previous_;
+};
+
+// Inverted dropout: zeroes each element with probability `p` and scales the
+// rest by 1 / (1 - p) when `training`, and returns `x` otherwise.
+torch::Tensor Dropout(const torch::Tensor& x, double p, bool training);
 
 // GLU(x) = sigmoid(W4 x + b4) * (W5 x + b5), with dropout on its input.
 class GatedLinearUnitImpl : public torch::nn::Module {
@@ -23,9 +43,9 @@ class GatedLinearUnitImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x);
 
  private:
-  torch::nn::Dropout dropout_{nullptr};
   torch::nn::Linear linear_{nullptr};  // Outputs the value and the gate side by side.
   int64_t output_size_;
+  double dropout_;
 };
 TORCH_MODULE(GatedLinearUnit);
 
@@ -143,7 +163,7 @@ class InterpretableMultiHeadAttentionImpl : public torch::nn::Module {
   torch::nn::Linear key_{nullptr};
   torch::nn::Linear value_{nullptr};  // Shared by all heads.
   torch::nn::Linear output_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  double dropout_;
 };
 TORCH_MODULE(InterpretableMultiHeadAttention);
 

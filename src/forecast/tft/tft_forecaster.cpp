@@ -1,15 +1,20 @@
 #include "forecast/tft/tft_forecaster.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/InferenceMode.h>
 #include <torch/serialize.h>
 #include <torch/types.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "core/error.h"
+#include "forecast/tft/blocks.h"
 #include "forecast/tft/tft_model.h"
 #include "forecast/tft/tft_trainer.h"
 #include "forecast/tft/torch_runtime.h"
@@ -18,7 +23,9 @@
 namespace macropipe::forecast::tft {
 namespace {
 
-constexpr int64_t kImportanceChunk = 256;
+// Windows per forward pass of the importance average, small for the reason of
+// kEvaluationChunk in tft_trainer.cpp.
+constexpr int64_t kImportanceChunk = 64;
 
 // The panel's target first, then each related target, as column indices.
 std::vector<size_t> TargetColumns(const Panel& panel, const std::vector<std::string>& related) {
@@ -158,7 +165,6 @@ TftForecaster::TftForecaster(TftForecaster&&) noexcept = default;
 TftForecaster& TftForecaster::operator=(TftForecaster&&) noexcept = default;
 
 void TftForecaster::Fit(const Panel& panel, size_t begin, size_t end) {
-  ConfigureTorchRuntime(settings_.threads);
   const int encoder_length = settings_.encoder_length;
   const int horizons = settings_.max_horizon;
   WindowBuilder builder = WindowBuilder::Fit(panel, begin, end, encoder_length, horizons);
@@ -208,20 +214,47 @@ void TftForecaster::Fit(const Panel& panel, size_t begin, size_t end) {
 
   auto models =
       std::make_unique<Models>(Models{builder, panel.names, panel.target_column, {}, entities});
-  history_.clear();
-  for (int member = 0; member < settings_.ensemble_size; ++member) {
-    uint64_t seed = settings_.seed + static_cast<uint64_t>(member);
-    torch::manual_seed(seed);
-    TftModel model(model_options);
-    TrainingOptions options{.learning_rate = settings_.learning_rate,
-                            .batch_size = settings_.batch_size,
-                            .max_epochs = settings_.max_epochs,
-                            .patience = settings_.patience,
-                            .gradient_clip_norm = settings_.gradient_clip_norm,
-                            .shuffle_seed = seed};
-    history_.push_back(TrainTft(model, training_tensors, validation_tensors, options));
-    models->members.push_back(model);
+  // Members are built in turn from LibTorch's global generator, then trained
+  // at once, each drawing its dropout from a generator of its own seed, so
+  // the result does not depend on how many train side by side.
+  const int members = settings_.ensemble_size;
+  std::vector<TftModel> trained;
+  for (int member = 0; member < members; ++member) {
+    torch::manual_seed(settings_.seed + static_cast<uint64_t>(member));
+    trained.emplace_back(model_options);
   }
+  std::vector<TrainingHistory> histories(static_cast<size_t>(members));
+  std::vector<std::exception_ptr> failures(static_cast<size_t>(members));
+  std::atomic<int> next_member{0};
+  auto train_members = [&] {
+    for (int member = next_member++; member < members; member = next_member++) {
+      auto index = static_cast<size_t>(member);
+      uint64_t seed = settings_.seed + static_cast<uint64_t>(member);
+      DropoutGeneratorGuard dropout(at::make_generator<at::CPUGeneratorImpl>(seed));
+      TrainingOptions options{.learning_rate = settings_.learning_rate,
+                              .batch_size = settings_.batch_size,
+                              .max_epochs = settings_.max_epochs,
+                              .patience = settings_.patience,
+                              .gradient_clip_norm = settings_.gradient_clip_norm,
+                              .shuffle_seed = seed};
+      try {
+        histories[index] = TrainTft(trained[index], training_tensors, validation_tensors, options);
+      } catch (...) {
+        failures[index] = std::current_exception();
+      }
+    }
+  };
+  const int workers = std::min(settings_.threads, members);
+  ConfigureTorchRuntime(std::max(1, settings_.threads / workers));
+  std::vector<std::thread> pool;
+  for (int i = 1; i < workers; ++i) pool.emplace_back(train_members);
+  train_members();
+  for (std::thread& thread : pool) thread.join();
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
+  history_ = std::move(histories);
+  models->members = std::move(trained);
 
   // Selection weights averaged over training windows, months and members.
   torch::Tensor encoder_weights = torch::zeros({columns + kKnownInputCount}, torch::kFloat64);
@@ -270,7 +303,8 @@ std::vector<QuantileForecast> TftForecaster::Predict(const Panel& panel, size_t 
                     std::to_string(encoder_length) + " rows up to it inside the panel of " +
                     std::to_string(panel.months.size()) + " rows; choose a later origin");
   }
-  ConfigureTorchRuntime(settings_.threads);
+  // One window is too small to share: a second thread made a forecast slower.
+  ConfigureTorchRuntime(1);
 
   const WindowBuilder& builder = models_->builder;
   PreparedRows rows = builder.Prepare(panel, 0, origin + 1);

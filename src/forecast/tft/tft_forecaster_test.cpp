@@ -284,13 +284,33 @@ TEST(TftForecasterTest, SaveBeforeFitFails) {
   EXPECT_FALSE(std::filesystem::exists(dir / "model.pt"));
 }
 
+// Fits a forecaster with each settings on its panel's rows [0, 130) and
+// expects equal losses in every epoch and equal forecasts from row 129 of `panel`.
+void ExpectSameFits(const TftSettings& first_settings, const Panel& first_panel,
+                    const TftSettings& second_settings, const Panel& second_panel) {
+  TftForecaster first(first_settings);
+  TftForecaster second(second_settings);
+  first.Fit(first_panel, 0, 130);
+  second.Fit(second_panel, 0, 130);
+  ASSERT_EQ(second.training_history().size(), first.training_history().size());
+  for (size_t member = 0; member < first.training_history().size(); ++member) {
+    EXPECT_EQ(second.training_history()[member].training_loss,
+              first.training_history()[member].training_loss);
+  }
+  ExpectSameForecasts(second.Predict(first_panel, 129, 12), first.Predict(first_panel, 129, 12));
+}
+
 TEST(TftForecasterTest, FixedSeedGivesBitwiseEqualForecasts) {
   Panel panel = SyntheticPanel();
-  TftForecaster first(SmallSettings());
-  TftForecaster second(SmallSettings());
-  first.Fit(panel, 0, 130);
-  second.Fit(panel, 0, 130);
-  ExpectSameForecasts(second.Predict(panel, 129, 12), first.Predict(panel, 129, 12));
+  ExpectSameFits(SmallSettings(), panel, SmallSettings(), panel);
+}
+
+// With two threads the two members train at once, each on one thread.
+TEST(TftForecasterTest, MembersTrainedAtOnceMatchTrainedInTurn) {
+  Panel panel = SyntheticPanel();
+  TftSettings at_once = SmallSettings();
+  at_once.threads = 2;
+  ExpectSameFits(SmallSettings(), panel, at_once, panel);
 }
 
 TEST(TftForecasterTest, RowsAfterFitEndDoNotChangeModel) {
@@ -301,11 +321,7 @@ TEST(TftForecasterTest, RowsAfterFitEndDoNotChangeModel) {
   }
   TftSettings settings = SmallSettings();
   settings.ensemble_size = 1;
-  TftForecaster original(settings);
-  TftForecaster altered(settings);
-  original.Fit(panel, 0, 130);
-  altered.Fit(changed, 0, 130);
-  ExpectSameForecasts(altered.Predict(panel, 129, 12), original.Predict(panel, 129, 12));
+  ExpectSameFits(settings, panel, settings, changed);
 }
 
 TEST(TftForecasterTest, RelatedTargetsTrainAsEntities) {

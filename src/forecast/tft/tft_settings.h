@@ -34,7 +34,9 @@ struct TftSettings {
   double validation_fraction = 0.15;
   int ensemble_size = 3;  // Models from seeds seed, seed + 1, ...; quantiles are averaged.
   uint64_t seed = 1;
-  int threads = 2;  // LibTorch intra-op threads.
+  // CPU threads of a fit: up to this many members train at once, each on
+  // threads / members LibTorch threads (at least one).
+  int threads = 2;
   // Further target columns trained together with the panel's target, each as
   // its own entity (for example core CPI and PCE prices). Forecasts are
   // always for the panel's target column.

@@ -15,7 +15,9 @@
 namespace macropipe::forecast::tft {
 namespace {
 
-constexpr int64_t kEvaluationChunk = 512;
+// Windows per forward pass when evaluating; activations of larger chunks
+// pass the malloc threshold that ConfigureTorchRuntime sets.
+constexpr int64_t kEvaluationChunk = 64;
 
 torch::Tensor Copy(const float* data, std::vector<int64_t> shape) {
   return torch::from_blob(const_cast<float*>(data), shape, torch::kFloat32).clone();

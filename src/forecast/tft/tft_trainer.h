@@ -3,8 +3,8 @@
 //
 //   TrainingHistory history = TrainTft(model, training, validation, options);
 //
-// Thread-compatible: one model per call, and LibTorch's global random
-// generator (seeded by the caller) drives dropout.
+// Thread-compatible: one model per call. Dropout draws from the thread's
+// DropoutGeneratorGuard, or from LibTorch's global generator without one.
 #pragma once
 
 #include <torch/types.h>

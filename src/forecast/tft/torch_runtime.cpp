@@ -3,10 +3,28 @@
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <dlfcn.h>
+#include <malloc.h>
+
+#include <mutex>
 
 namespace macropipe::forecast::tft {
+namespace {
+
+// The largest threshold mallopt(3) allows on 64-bit systems.
+constexpr int kMmapThreshold = 32 << 20;
+
+}  // namespace
 
 void ConfigureTorchRuntime(int threads) {
+  // Training allocates and frees activations of several MiB at every step.
+  // Above glibc's default threshold each is a fresh mmap whose pages the
+  // kernel faults in and zeroes again. A higher threshold keeps them in the
+  // heap for reuse.
+  static std::once_flag malloc_tuned;
+  std::call_once(malloc_tuned, [] {
+    mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
+    mallopt(M_TRIM_THRESHOLD, 2 * kMmapThreshold);
+  });
   // OpenBLAS exports openblas_set_num_threads; look it up at run time so the
   // TFT still works with another BLAS behind LibTorch.
   using SetThreads = void (*)(int);
