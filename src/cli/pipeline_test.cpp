@@ -884,8 +884,8 @@ TEST(PipelineTest, ExampleConfigRunsAgainstReplayServer) {
   EXPECT_EQ(stats["rate_violations"], 0) << stats.dump();
 }
 
-// The cells of the Markdown table titled `title` in the report's section of
-// `window`, keyed by "model horizon".
+// Returns the cells of the Markdown table titled `title` in the report's
+// section of `window`, keyed by "model horizon".
 std::map<std::string, std::string> ReportTable(const std::string& report, const std::string& window,
                                                const std::string& title) {
   size_t section = report.find("\n## " + window + ":");
@@ -964,6 +964,27 @@ TEST(PipelineTest, BacktestStoresReportedRatios) {
     }
     EXPECT_EQ(compared, 45);
   }
+}
+
+TEST(PipelineTest, BacktestStoresInPostgresWarehouse) {
+  if (!TestPostgresUri()) GTEST_SKIP() << PostgresServerMissing();
+  ScratchDir dir;
+  PostgresTestDatabase database;
+  std::string config =
+      WriteFredMdConfig(dir, FixturePath("forecast/fredmd-2007-12.csv"), "vintage = \"2008-01\"\n",
+                        "warehouse = \"" + database.uri() + "\"\n");
+  RunCommand(dir, config, "run");
+  std::string data = "--data-dir " + (dir / "data").string() + " --config " + config;
+  CommandResult result = RunMacropipe(
+      data + " backtest --models rw,ao12,ar4 --windows 2006-07:end --window-months 36 --threads 1");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("stored as backtest run 1"), std::string::npos) << result.err;
+
+  CommandResult scores = RunMacropipe(data +
+                                      " sql --format csv \"SELECT window_label, count(*) AS n "
+                                      "FROM backtest_scores GROUP BY window_label\"");
+  EXPECT_EQ(scores.exit_code, 0) << scores.err;
+  EXPECT_EQ(scores.out, "window_label,n\n2006-end,45\n");
 }
 
 // A [forecast] table with a TFT small enough to fit in seconds.

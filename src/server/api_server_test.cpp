@@ -606,7 +606,7 @@ TEST_F(ApiServerTest, ForecastsWhenTablesExist) {
   ExpectProblem(Get("/api/v1/forecasts/abc"), 400, "'abc'");
 }
 
-// A backtest of two models in one window at horizons h1 and acc3; AO12 has no
+// A backtest of two models in one window at horizons h1 and acc3. AO12 has no
 // Diebold-Mariano test against itself.
 BacktestRecord SampleBacktest(const std::string& created_at) {
   BacktestRecord record;
@@ -683,6 +683,21 @@ TEST_F(ApiServerTest, BacktestHasScoresInOrder) {
   EXPECT_TRUE(ar4["mae"].is_null());
   EXPECT_TRUE(backtest["scores"][0]["dm_statistic"].is_null());
   EXPECT_EQ(backtest["scores"][1]["horizon"], "acc3");
+}
+
+TEST_F(ApiServerTest, BacktestsOfOlderWarehouseAreEmpty) {
+  StartServer();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "warehouse.db").string().c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, "DROP TABLE backtest_scores; DROP TABLE backtest_runs", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  json list = Get("/api/v1/backtests").Json();
+  EXPECT_EQ(list["total_entries"], 0);
+  EXPECT_EQ(list["backtests"].size(), 0u);
+  ExpectProblem(Get("/api/v1/backtests/1"), 404, "backtest 1");
 }
 
 TEST_F(ApiServerTest, BacktestErrorsAreProblems) {

@@ -281,6 +281,38 @@ TEST(PostgresWarehouseTest, ReadOnlyWarehouseRefusesLoads) {
   VectorStream rows({{Date(2024, 1, 1), 1.0, std::nullopt, std::nullopt}});
   EXPECT_THROW(reader->Load(RequestFor("A", "test/a.csv"), rows), Error);
   EXPECT_TRUE(reader->ListSeries().empty());
+  try {
+    reader->StoreBacktest(BacktestRecord{});
+    ADD_FAILURE() << "a read-only warehouse stored a backtest";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kFailedPrecondition);
+  }
+}
+
+// A warehouse created before the backtest tables existed gets them when it is
+// next opened for writing.
+TEST(PostgresWarehouseTest, OpenAddsMissingBacktestTables) {
+  if (!TestPostgresUri()) GTEST_SKIP() << PostgresServerMissing();
+  PostgresTestDatabase database;
+  OpenPostgresWarehouse(database.options());
+  {
+    PostgresConnection db(database.options());
+    db.Execute("DROP TABLE backtest_scores; DROP TABLE backtest_runs");
+  }
+  auto warehouse = OpenPostgresWarehouse(database.options());
+  BacktestRecord record;
+  record.run.models = "rw";
+  BacktestScoreRecord score;
+  score.window = "2016-end";
+  score.model = "rw";
+  score.horizon = "h1";
+  score.rmse_ratio = 1.0;
+  record.scores = {score};
+  int64_t run_id = warehouse->StoreBacktest(record);
+  std::optional<BacktestRecord> stored = warehouse->ReadBacktest(run_id);
+  ASSERT_TRUE(stored.has_value());
+  ASSERT_EQ(stored->scores.size(), 1u);
+  EXPECT_EQ(stored->scores[0].rmse_ratio, 1.0);
 }
 
 }  // namespace
