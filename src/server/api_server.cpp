@@ -127,12 +127,15 @@ void ApiServer::AddRoutes() {
                        "; a POST needs a Content-Length header");
     }
   });
-  http_->set_logger([this](const httplib::Request& request, const httplib::Response& response) {
-    std::optional<std::chrono::steady_clock::duration> elapsed;
-    if (request_start) elapsed = std::chrono::steady_clock::now() - *request_start;
-    request_start.reset();
-    metrics_.Record(request.method, response.status, elapsed);
-  });
+  // Counted before the response is written, so a client that reads /metrics
+  // after a response always finds that response's request counted.
+  http_->set_post_routing_handler(
+      [this](const httplib::Request& request, httplib::Response& response) {
+        std::optional<std::chrono::steady_clock::duration> elapsed;
+        if (request_start) elapsed = std::chrono::steady_clock::now() - *request_start;
+        request_start.reset();
+        metrics_.Record(request.method, response.status, elapsed);
+      });
 
   AddRunRoutes(*http_, context_);
   AddWarehouseRoutes(*http_, context_, options_);
