@@ -13,7 +13,10 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
 ./scripts/check_format.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMACROPIPE_SANITIZERS=undefined
+# Line tables (-g1) are enough for the sanitizer's stack traces and compile
+# in about two thirds of the time of full debug information (-g).
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMACROPIPE_SANITIZERS=undefined \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
 cmake --build build -j "$jobs"
 
 if [[ -z ${MACROPIPE_TEST_POSTGRES_URI:-} ]]; then
