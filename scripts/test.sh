@@ -13,10 +13,11 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
 ./scripts/check_format.sh
-# Line tables (-g1) are enough for the sanitizer's stack traces and compile
-# in about two thirds of the time of full debug information (-g).
+# The build takes most of the suite's time, so it is made cheap: line tables
+# (-g1) are enough for the sanitizer's stack traces, and -O1 compiles in about
+# 60 % of the time of -O2.
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMACROPIPE_SANITIZERS=undefined \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
 cmake --build build -j "$jobs"
 
 if [[ -z ${MACROPIPE_TEST_POSTGRES_URI:-} ]]; then
