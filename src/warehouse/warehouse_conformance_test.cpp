@@ -271,7 +271,7 @@ TEST_P(WarehouseConformanceTest, QueriesCannotWrite) {
 TEST_P(WarehouseConformanceTest, QueryRowLimitTruncates) {
   std::vector<std::pair<std::string, std::optional<double>>> rows;
   for (int month = 1; month <= 12; ++month) {
-    char date[16];
+    char date[32];
     std::snprintf(date, sizeof date, "2024-%02d-01", month);
     rows.emplace_back(date, month);
   }
