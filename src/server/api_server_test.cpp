@@ -604,6 +604,7 @@ TEST_F(ApiServerTest, ForecastsWhenTablesExist) {
   EXPECT_EQ(forecast["actuals"][0]["date"], "2024-02-01");
   EXPECT_NEAR(forecast["actuals"][0]["value"].get<double>(), std::log(2.0 / 1.5), 1e-12);
   ExpectProblem(Get("/api/v1/forecasts/abc"), 400, "'abc'");
+  ExpectProblem(Get("/api/v1/forecasts/1abc"), 400, "'1abc'");
 }
 
 // A backtest of two models in one window at horizons h1 and acc3. AO12 has no
@@ -704,6 +705,7 @@ TEST_F(ApiServerTest, BacktestErrorsAreProblems) {
   StartServer();
   ExpectProblem(Get("/api/v1/backtests/1"), 404, "backtest 1");
   ExpectProblem(Get("/api/v1/backtests/abc"), 400, "'abc'");
+  ExpectProblem(Get("/api/v1/backtests/1abc"), 400, "'1abc'");
   ExpectProblem(Get("/api/v1/backtests/1x"), 400, "'1x'");
   ExpectProblem(Get("/api/v1/backtests?limit=0"), 400, "limit '0'");
   ExpectProblem(Get("/api/v1/backtests?offset=-2"), 400, "offset '-2'");

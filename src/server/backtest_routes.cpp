@@ -1,6 +1,5 @@
 // Routes over the backtest tables of the warehouse. A warehouse written
 // before backtests were stored has no such tables, and the list is empty.
-#include <charconv>
 
 #include "core/error.h"
 #include "server/request_params.h"
@@ -41,13 +40,7 @@ json ScoreJson(const BacktestScoreRecord& score) {
 // One backtest with its scores in the order of the report's tables: by
 // window, then model, then horizon.
 json BacktestJson(Warehouse& warehouse, const std::string& run_id_text) {
-  int64_t run_id = 0;
-  auto [end, error] =
-      std::from_chars(run_id_text.data(), run_id_text.data() + run_id_text.size(), run_id);
-  if (error != std::errc() || end != run_id_text.data() + run_id_text.size()) {
-    throw Error(ErrorCode::kInvalidInput,
-                "invalid backtest id '" + run_id_text + "': expected an integer run id");
-  }
+  int64_t run_id = RunIdFromPath(run_id_text, "backtest");
   std::optional<BacktestRecord> record;
   if (HasTable(warehouse, "backtest_runs")) record = warehouse.ReadBacktest(run_id);
   if (!record) {

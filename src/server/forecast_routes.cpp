@@ -44,12 +44,7 @@ json Actuals(Warehouse& warehouse, const json& forecast) {
 // One forecast with its quantiles, accumulated values, importances,
 // attention, and the target's latest monthly log changes as actuals.
 json ForecastJson(Warehouse& warehouse, const std::string& run_id_text) {
-  int64_t run_id = 0;
-  try {
-    run_id = std::stoll(run_id_text);
-  } catch (const std::exception&) {
-    throw Error(ErrorCode::kInvalidInput, "invalid forecast id '" + run_id_text + "'");
-  }
+  int64_t run_id = RunIdFromPath(run_id_text, "forecast");
   std::string where = " WHERE run_id = " + std::to_string(run_id);
   json runs = HasTable(warehouse, "forecast_runs")
                   ? TableRows(warehouse,

@@ -30,6 +30,16 @@ std::optional<int64_t> IntegerParameter(const httplib::Request& request, const s
   return value;
 }
 
+int64_t RunIdFromPath(const std::string& text, const std::string& resource) {
+  int64_t run_id = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), run_id);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    throw Error(ErrorCode::kInvalidInput,
+                "invalid " + resource + " id '" + text + "': expected an integer run id");
+  }
+  return run_id;
+}
+
 Page ParsePage(const httplib::Request& request) {
   Page page;
   page.limit = IntegerParameter(request, "limit", 1, kMaxPageLimit).value_or(kDefaultPageLimit);

@@ -48,6 +48,10 @@ nlohmann::json PagedList(const std::string& key, const std::vector<Item>& items,
   return {{key, std::move(list)}, {"total_entries", total}};
 }
 
+// Reads the run id in a resource's path, such as "7" in /api/v1/backtests/7.
+// Throws Error(kInvalidInput) naming `resource` unless the text is a whole integer.
+int64_t RunIdFromPath(const std::string& text, const std::string& resource);
+
 // Parses the request body as a JSON object; throws Error(kInvalidInput) otherwise.
 nlohmann::json JsonBody(const httplib::Request& request);
 
